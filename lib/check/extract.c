@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Extraction: one walking thread resolves and creates every name, worker
+ * threads decompress and write regular files.  See extract_internal.h for
+ * the safety model.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "extract_internal.h"
+
+#define MAX_DEPTH 1025u
+
+struct tree_pos {
+	const struct cramfs_node *start;
+	const char *base;	/* image path of `start` ("" for the root) */
+	int parent_fd;		/* where `start` is created */
+	bool is_target;		/* `start` is the target directory itself */
+	bool apply_target;	/* ... and we created it, so set its mode */
+};
+
+/* Image path of a walk entry: base joined with the walk's relative path. */
+static const char *full_path(char *buf, size_t cap, const char *base,
+			     const char *rel)
+{
+	if (!*base)
+		return rel;
+	if (!*rel)
+		return base;
+	snprintf(buf, cap, "%s/%s", base, rel);
+	return buf;
+}
+
+static void report_progress(struct extract_ctx *x)
+{
+	if (x->opts->progress)
+		x->opts->progress(x->opts->progress_ctx,
+				  atomic_load(&x->bytes_written),
+				  x->res->stats.file_bytes);
+}
+
+static void count_node(struct cramfs_tree_stats *st, const struct cramfs_node *n)
+{
+	switch (n->inode.mode & CRAMFS_S_IFMT) {
+	case CRAMFS_S_IFDIR: st->dirs++; break;
+	case CRAMFS_S_IFREG: st->files++; st->file_bytes += n->inode.size; break;
+	case CRAMFS_S_IFLNK: st->symlinks++; break;
+	case CRAMFS_S_IFCHR: st->chrdevs++; break;
+	case CRAMFS_S_IFBLK: st->blkdevs++; break;
+	case CRAMFS_S_IFIFO: st->fifos++; break;
+	default: st->sockets++;
+	}
+}
+
+/* Create one walked node; a directory's fd goes to dirfds[depth]. */
+static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
+		     const struct cramfs_walk_entry *e, const char *path)
+{
+	int parent = e->depth ? x->dirfds[e->depth - 1] : tp->parent_fd;
+	const struct cramfs_node *n = &e->node;
+	int fd;
+
+	count_node(&x->res->stats, n);
+	if (manifest_wants(x, n) && manifest_note(x->manifest, path, n))
+		return -ENOMEM;
+	switch (n->inode.mode & CRAMFS_S_IFMT) {
+	case CRAMFS_S_IFDIR:
+		fd = tp->is_target && !e->depth ? dup(tp->parent_fd) :
+		     extract_mkdir(x, parent, n->name, path);
+		x->dirfds[e->depth] = fd;
+		return fd < 0 ? fd : 0;
+	case CRAMFS_S_IFREG:
+		return extract_file(x, parent, n, path);
+	case CRAMFS_S_IFLNK:
+		return extract_symlink(x, parent, n, path);
+	default:
+		return extract_special(x, parent, n, path);
+	}
+}
+
+static void finish_dir(struct extract_ctx *x, const struct tree_pos *tp,
+		       const struct cramfs_walk_entry *e, const char *path)
+{
+	int fd = x->dirfds[e->depth];
+
+	if (fd < 0)
+		return;
+	if (e->depth || !tp->is_target || tp->apply_target)
+		extract_dir_done(x, fd, &e->node, path);
+	close(fd);
+	x->dirfds[e->depth] = -1;
+}
+
+static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
+{
+	struct cramfs_walk *w;
+	struct cramfs_walk_entry e;
+	unsigned skip = UINT32_MAX, count = 0;
+	char buf[8192];
+	int ret;
+
+	ret = cramfs_walk_open(x->img, tp->start, CRAMFS_WALK_CONTINUE |
+			       CRAMFS_WALK_WANT_DIR_DONE, x->diag, &w);
+	while (!ret && (ret = cramfs_walk_next(w, &e)) == 1) {
+		const char *path = full_path(buf, sizeof(buf), tp->base, e.path);
+
+		ret = 0;
+		if (e.depth >= MAX_DEPTH || (skip != UINT32_MAX && e.depth > skip))
+			continue;
+		if (e.event == CRAMFS_WALK_DIR_DONE) {
+			if (skip == e.depth)
+				skip = UINT32_MAX;
+			finish_dir(x, tp, &e, path);
+			continue;
+		}
+		ret = make_node(x, tp, &e, path);
+		if (ret < 0 && cramfs_is_type(e.node.inode.mode, CRAMFS_S_IFDIR))
+			skip = e.depth;	/* its contents have nowhere to go */
+		ret = ret == -ENOMEM ? ret : 0;
+		if (++count % 256 == 0)
+			report_progress(x);
+	}
+	cramfs_walk_close(w);
+	return ret < 0 ? ret : 0;
+}
+
+struct chain {
+	int *fds;	/* fds[i]: directory of the first i+1 components */
+	unsigned n;
+};
+
+/* Create and open the directories leading to `path` (not `path` itself). */
+static int open_chain(struct extract_ctx *x, int target, const char *path,
+		      struct chain *c)
+{
+	char prefix[8192];
+	unsigned slashes = 0;
+	int fd = target;
+
+	for (const char *p = path; *p; p++)
+		slashes += *p == '/';
+	c->n = 0;
+	c->fds = malloc((slashes + 1) * sizeof(*c->fds));
+	if (!c->fds)
+		return -ENOMEM;
+	for (const char *p = path; p[strcspn(p, "/")];) {
+		size_t len = strcspn(p, "/");
+
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p + len - path),
+			 path);
+		fd = extract_mkdir(x, fd, prefix + (p - path), prefix);
+		if (fd < 0)
+			return fd;
+		c->fds[c->n++] = fd;
+		p += len + 1;
+	}
+	return 0;
+}
+
+/* Give the leading directories their image modes, deepest first. */
+static void close_chain(struct extract_ctx *x, const char *path,
+			struct chain *c)
+{
+	char prefix[8192];
+	struct cramfs_node node;
+
+	while (c->n) {
+		const char *end = path;
+		unsigned i = --c->n;
+
+		for (unsigned k = 0; k <= i; k++)
+			end += strcspn(end, "/") + (k < i);
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(end - path), path);
+		if (!cramfs_lookup(x->img, prefix, NULL, &node))
+			extract_dir_done(x, c->fds[i], &node, prefix);
+		close(c->fds[i]);
+	}
+	free(c->fds);
+}
+
+static int extract_path(struct extract_ctx *x, int target, const char *path)
+{
+	struct cramfs_node node;
+	struct tree_pos tp = { &node, path, target, false, false };
+	struct chain c = { NULL, 0 };
+	char norm[8192];
+	size_t len = 0;
+	int ret;
+
+	/* "/a//b/" -> "a/b": one slash between components, none around. */
+	for (const char *p = path; *p && len + 1 < sizeof(norm); p++) {
+		if (*p != '/' || (len && norm[len - 1] != '/'))
+			norm[len++] = *p;
+	}
+	while (len && norm[len - 1] == '/')
+		len--;
+	norm[len] = '\0';
+	path = norm;
+	tp.base = path;
+	ret = cramfs_lookup(x->img, path, x->diag, &node);
+	if (ret == -ENOENT)
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -ENOENT,
+				CRAMFS_NO_OFFSET, path, "not in the image");
+	if (ret)
+		return ret;
+	tp.is_target = !*path;
+	if (!tp.is_target)
+		ret = open_chain(x, target, path, &c);
+	if (!ret) {
+		if (c.n)
+			tp.parent_fd = c.fds[c.n - 1];
+		ret = extract_tree(x, &tp);
+	}
+	close_chain(x, path, &c);
+	return ret;
+}
+
+static int open_target(struct extract_ctx *x, bool *created)
+{
+	const char *dir = x->opts->target_dir;
+	int fd;
+
+	*created = !mkdir(dir, 0700);
+	if (!*created && errno != EEXIST)
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -errno,
+				CRAMFS_NO_OFFSET, NULL,
+				"cannot create target directory %s: %s", dir,
+				strerror(errno));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -errno,
+				CRAMFS_NO_OFFSET, NULL,
+				"cannot open target directory %s: %s", dir,
+				strerror(errno));
+	return fd;
+}
+
+static int extract_all(struct extract_ctx *x, int target, bool created)
+{
+	const struct cramfs_extract_opts *o = x->opts;
+	int ret = 0, r;
+
+	if (!o->npaths) {
+		struct cramfs_node root;
+		struct tree_pos tp = { &root, "", target, true, created };
+
+		cramfs_image_root(x->img, &root);
+		return extract_tree(x, &tp);
+	}
+	for (unsigned i = 0; i < o->npaths; i++) {
+		r = extract_path(x, target, o->paths[i]);
+		if (r && (!ret || r == -ENOMEM))
+			ret = r;
+	}
+	return ret;
+}
+
+static int ctx_init(struct extract_ctx *x, struct cramfs_image *img,
+		    const struct cramfs_extract_opts *o,
+		    struct cramfs_extract_result *res)
+{
+	unsigned threads = o->threads ? o->threads : tpool_default_threads();
+	struct cramfs_image_info info;
+
+	cramfs_image_get_info(img, &info);
+	x->img = img;
+	x->opts = o;
+	x->res = res;
+	x->block_size = info.block_size;
+	x->owners = o->owners < 0 ? geteuid() == 0 : o->owners;
+	x->euid = geteuid();
+	x->egid = getegid();
+	x->dirfds = malloc(MAX_DEPTH * sizeof(*x->dirfds));
+	if (!x->dirfds || manifest_new(&x->manifest))
+		return -ENOMEM;
+	for (unsigned i = 0; i < MAX_DEPTH; i++)
+		x->dirfds[i] = -1;
+	return tpool_new(threads, threads * 8, &x->pool);
+}
+
+static void ctx_fini(struct extract_ctx *x)
+{
+	tpool_free(x->pool);
+	manifest_free(x->manifest);
+	free(x->dirfds);
+}
+
+static int write_manifest(struct extract_ctx *x)
+{
+	const char *file = x->opts->manifest_path;
+	char def[4096];
+	int ret;
+
+	x->res->manifest_lines = manifest_lines(x->manifest);
+	if (!x->res->manifest_lines)
+		return 0;
+	if (!file) {
+		snprintf(def, sizeof(def), "%s.manifest", x->opts->target_dir);
+		file = def;
+	}
+	ret = manifest_write(x->manifest, file);
+	if (ret)
+		diag_add(x->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET, NULL,
+			 "cannot write manifest %s: %s", file, strerror(-ret));
+	return ret;
+}
+
+/* The overall verdict: operational failures first, then corruption. */
+static int extract_verdict(struct extract_ctx *x, int ret, size_t errs_before)
+{
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (atomic_load(&x->failed))
+		return atomic_load(&x->first_err);
+	if (ret)
+		return ret;
+	if (atomic_load(&x->corrupt) ||
+	    cramfs_diag_tally(x->diag, CRAMFS_DIAG_ERROR) > errs_before)
+		return -EUCLEAN;
+	return 0;
+}
+
+int cramfs_extract(struct cramfs_image *img,
+		   const struct cramfs_extract_opts *opts,
+		   struct cramfs_diag *diag,
+		   struct cramfs_extract_result *result)
+{
+	struct cramfs_extract_result local;
+	struct extract_ctx x = { .diag = diag };
+	struct cramfs_diag *own = NULL;
+	size_t errs_before;
+	bool created = false;
+	int target, ret;
+
+	if (!diag && cramfs_diag_new(1, &own))
+		return -ENOMEM;
+	if (!diag)
+		x.diag = own;
+	memset(result ? result : &local, 0, sizeof(local));
+	errs_before = cramfs_diag_tally(x.diag, CRAMFS_DIAG_ERROR);
+	ret = ctx_init(&x, img, opts, result ? result : &local);
+	target = ret ? ret : open_target(&x, &created);
+	if (target >= 0) {
+		ret = extract_all(&x, target, created);
+		tpool_wait(x.pool);
+		close(target);
+		if (!ret || ret == -ENOENT)
+			write_manifest(&x);
+		report_progress(&x);
+	} else {
+		ret = target;
+	}
+	x.res->bytes_written = atomic_load(&x.bytes_written);
+	x.res->skipped = atomic_load(&x.corrupt) + atomic_load(&x.failed);
+	ret = extract_verdict(&x, ret, errs_before);
+	ctx_fini(&x);
+	cramfs_diag_free(own);
+	return ret;
+}

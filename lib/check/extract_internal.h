@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Extraction internals.
+ *
+ * Safety model: every name is created relative to a directory descriptor
+ * that the extractor itself opened with O_NOFOLLOW|O_DIRECTORY, so no symlink
+ * (from the image, or planted in the target beforehand) is ever followed;
+ * files are created O_EXCL (or after unlinking a non-directory when asked
+ * to overwrite).  Names come from the reader, which already rejects "/",
+ * ".", ".." and NUL.  Regular files are opened by the walking thread and
+ * filled by worker threads, so only the walking thread resolves names.
+ */
+#ifndef CRAMFS_LIB_EXTRACT_INTERNAL_H
+#define CRAMFS_LIB_EXTRACT_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "cramfs/check.h"
+#include "util/util.h"
+
+struct manifest;
+
+struct extract_ctx {
+	struct cramfs_image *img;
+	const struct cramfs_extract_opts *opts;
+	struct cramfs_diag *diag;
+	uint32_t block_size;
+	bool owners;
+	unsigned euid, egid;
+	struct tpool *pool;
+	struct manifest *manifest;
+	struct cramfs_extract_result *res;
+	atomic_uint_fast64_t bytes_written;
+	atomic_uint_fast64_t corrupt;	/* entries the image got wrong */
+	atomic_uint_fast64_t failed;	/* entries we could not write */
+	atomic_int first_err;		/* first operational -errno */
+	/* Directory descriptors by walk depth; owned. */
+	int *dirfds;
+	unsigned ndirfds;
+};
+
+/*
+ * Report an entry that could not be extracted; `err` is a negative errno
+ * (-EUCLEAN: the image is at fault).  Returns `err`.
+ */
+int extract_fail(struct extract_ctx *x, const char *path, int err,
+		 const char *what);
+
+/* Create one node (not a directory) named `name` in `dirfd`. */
+int extract_file(struct extract_ctx *x, int dirfd, const struct cramfs_node *n,
+		 const char *path);
+int extract_symlink(struct extract_ctx *x, int dirfd,
+		    const struct cramfs_node *n, const char *path);
+int extract_special(struct extract_ctx *x, int dirfd,
+		    const struct cramfs_node *n, const char *path);
+/* Create (or reuse) directory `name` in `dirfd`; returns its fd or -errno. */
+int extract_mkdir(struct extract_ctx *x, int dirfd, const char *name,
+		  const char *path);
+/* Apply mode, owner and the epoch timestamp to an open directory. */
+void extract_dir_done(struct extract_ctx *x, int fd,
+		      const struct cramfs_node *n, const char *path);
+
+/* Record what could not be applied to `path` (manifest.c). */
+int manifest_new(struct manifest **out);
+void manifest_free(struct manifest *m);
+int manifest_note(struct manifest *m, const char *path,
+		  const struct cramfs_node *n);
+uint64_t manifest_lines(const struct manifest *m);
+int manifest_write(const struct manifest *m, const char *file);
+/* True when `n` needs a manifest line because its owner was not applied. */
+bool manifest_wants(const struct extract_ctx *x, const struct cramfs_node *n);
+
+#endif /* CRAMFS_LIB_EXTRACT_INTERNAL_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/* Creating the entries of an extraction (see extract_internal.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "extract_internal.h"
+#include "paths.h"
+
+#define WRITE_CHUNK (256u * 1024u)
+
+static const struct timespec epoch[2] = { { 0, 0 }, { 0, 0 } };
+
+int extract_fail(struct extract_ctx *x, const char *path, int err,
+		 const char *what)
+{
+	int none = 0;
+
+	if (err == -EUCLEAN) {
+		atomic_fetch_add(&x->corrupt, 1);
+	} else {
+		atomic_fetch_add(&x->failed, 1);
+		atomic_compare_exchange_strong(&x->first_err, &none, err);
+	}
+	return diag_add(x->diag, CRAMFS_DIAG_ERROR, err, CRAMFS_NO_OFFSET, path,
+			"%s: %s", what, strerror(err < 0 ? -err : err));
+}
+
+/* Make room for `name` when overwriting is allowed (never a directory). */
+static int make_room(struct extract_ctx *x, int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (!x->opts->overwrite)
+		return -EEXIST;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return unlinkat(dirfd, name, 0) ? -errno : 0;
+}
+
+static void apply_owner_at(struct extract_ctx *x, int dirfd, const char *name,
+			   const struct cramfs_node *n, const char *path)
+{
+	if (!x->owners)
+		return;
+	if (fchownat(dirfd, name, n->inode.uid, n->inode.gid,
+		     AT_SYMLINK_NOFOLLOW))
+		extract_fail(x, path, -errno, "cannot set owner");
+}
+
+/* ---- regular files: opened here, filled by a worker ---- */
+
+struct file_job {
+	struct extract_ctx *x;
+	struct cramfs_node node;
+	int fd;
+	char path[];
+};
+
+static int fill_file(struct file_job *j, uint8_t *buf)
+{
+	struct cramfs_file *f = NULL;
+	uint64_t off = 0, size = j->node.inode.size;
+	int ret = cramfs_file_open_path(j->x->img, &j->node, j->path,
+					j->x->diag, &f);
+
+	while (!ret && off < size) {
+		size_t want = size - off < WRITE_CHUNK ? size - off : WRITE_CHUNK;
+		long got = cramfs_file_pread(f, buf, want, off);
+
+		if (got <= 0) {
+			ret = got < 0 ? (int)got : -EUCLEAN;
+			break;
+		}
+		if (pwrite(j->fd, buf, (size_t)got, (off_t)off) != got)
+			ret = -errno;
+		off += (uint64_t)got;
+	}
+	cramfs_file_close(f);
+	if (!ret)
+		atomic_fetch_add(&j->x->bytes_written, size);
+	return ret;
+}
+
+static void file_job_run(void *arg)
+{
+	struct file_job *j = arg;
+	struct extract_ctx *x = j->x;
+	uint8_t *buf = malloc(WRITE_CHUNK);
+	int ret = buf ? fill_file(j, buf) : -ENOMEM;
+
+	free(buf);
+	if (ret == -EUCLEAN)
+		atomic_fetch_add(&x->corrupt, 1);	/* detail is in diag */
+	else if (ret)
+		extract_fail(x, j->path, ret, "cannot write");
+	if (x->owners && fchown(j->fd, j->node.inode.uid, j->node.inode.gid))
+		extract_fail(x, j->path, -errno, "cannot set owner");
+	/* After chown, which clears set-id bits. */
+	if (fchmod(j->fd, j->node.inode.mode & 07777))
+		extract_fail(x, j->path, -errno, "cannot set mode");
+	futimens(j->fd, epoch);
+	close(j->fd);
+	free(j);
+}
+
+static int open_new(struct extract_ctx *x, int dirfd, const char *name)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dirfd, name, flags, 0600);
+	int ret;
+
+	if (fd >= 0 || errno != EEXIST)
+		return fd >= 0 ? fd : -errno;
+	ret = make_room(x, dirfd, name);
+	if (ret)
+		return ret;
+	fd = openat(dirfd, name, flags, 0600);
+	return fd >= 0 ? fd : -errno;
+}
+
+int extract_file(struct extract_ctx *x, int dirfd, const struct cramfs_node *n,
+		 const char *path)
+{
+	size_t plen = strlen(path) + 1;
+	struct file_job *j = malloc(sizeof(*j) + plen);
+	int fd;
+
+	if (!j)
+		return -ENOMEM;
+	fd = open_new(x, dirfd, n->name);
+	if (fd < 0) {
+		free(j);
+		return extract_fail(x, path, fd, "cannot create file");
+	}
+	j->x = x;
+	j->node = *n;
+	j->fd = fd;
+	memcpy(j->path, path, plen);
+	return tpool_submit(x->pool, file_job_run, j);
+}
+
+/* ---- symlinks, devices, fifos, sockets ---- */
+
+int extract_symlink(struct extract_ctx *x, int dirfd,
+		    const struct cramfs_node *n, const char *path)
+{
+	char target[CRAMFS_MAX_BLOCK_SIZE + 1];
+	long len = cramfs_readlink(x->img, n, x->diag, target, sizeof(target));
+	int ret;
+
+	if (len < 0)
+		return extract_fail(x, path, (int)len, "cannot read symlink");
+	if (symlink_escapes(path, target)) {
+		atomic_fetch_add(&x->corrupt, 1);
+		return diag_corrupt(x->diag, n->entry_offset, path,
+				    "symlink target \"%s\" climbs above the image root; not created",
+				    target);
+	}
+	ret = symlinkat(target, dirfd, n->name) ? -errno : 0;
+	if (ret == -EEXIST) {
+		ret = make_room(x, dirfd, n->name);
+		if (!ret)
+			ret = symlinkat(target, dirfd, n->name) ? -errno : 0;
+	}
+	if (ret)
+		return extract_fail(x, path, ret, "cannot create symlink");
+	apply_owner_at(x, dirfd, n->name, n, path);
+	utimensat(dirfd, n->name, epoch, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int special_mknod(int dirfd, const struct cramfs_node *n)
+{
+	mode_t mode = n->inode.mode & 07777;
+	unsigned maj, min;
+
+	switch (n->inode.mode & CRAMFS_S_IFMT) {
+	case CRAMFS_S_IFCHR:
+	case CRAMFS_S_IFBLK:
+		cramfs_rdev_split(n->inode.size, &maj, &min);
+		mode |= cramfs_is_type(n->inode.mode, CRAMFS_S_IFCHR) ? S_IFCHR
+								     : S_IFBLK;
+		return mknodat(dirfd, n->name, mode, makedev(maj, min)) ? -errno : 0;
+	case CRAMFS_S_IFSOCK:
+		return mknodat(dirfd, n->name, mode | S_IFSOCK, 0) ? -errno : 0;
+	default:
+		return mkfifoat(dirfd, n->name, mode) ? -errno : 0;
+	}
+}
+
+int extract_special(struct extract_ctx *x, int dirfd,
+		    const struct cramfs_node *n, const char *path)
+{
+	bool dev = cramfs_is_type(n->inode.mode, CRAMFS_S_IFCHR) ||
+		   cramfs_is_type(n->inode.mode, CRAMFS_S_IFBLK);
+	int ret;
+
+	if (dev && !x->owners)
+		return 0;	/* listed in the manifest instead */
+	ret = special_mknod(dirfd, n);
+	if (ret == -EEXIST) {
+		ret = make_room(x, dirfd, n->name);
+		if (!ret)
+			ret = special_mknod(dirfd, n);
+	}
+	if (ret)
+		return extract_fail(x, path, ret, "cannot create special file");
+	apply_owner_at(x, dirfd, n->name, n, path);
+	/* mknod applies the umask; the node is not a symlink, so chmod is safe. */
+	if (fchmodat(dirfd, n->name, n->inode.mode & 07777, 0))
+		extract_fail(x, path, -errno, "cannot set mode");
+	utimensat(dirfd, n->name, epoch, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+/* ---- directories ---- */
+
+int extract_mkdir(struct extract_ctx *x, int dirfd, const char *name,
+		  const char *path)
+{
+	int fd;
+
+	/* Owner-only until its contents are in; the real mode comes last. */
+	if (mkdirat(dirfd, name, 0700) && errno != EEXIST)
+		return extract_fail(x, path, -errno, "cannot create directory");
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return extract_fail(x, path, errno == ELOOP ? -ENOTDIR : -errno,
+				    "cannot enter directory (an existing non-directory or symlink is in the way)");
+	return fd;
+}
+
+void extract_dir_done(struct extract_ctx *x, int fd,
+		      const struct cramfs_node *n, const char *path)
+{
+	if (x->owners && fchown(fd, n->inode.uid, n->inode.gid))
+		extract_fail(x, path, -errno, "cannot set owner");
+	if (fchmod(fd, n->inode.mode & 07777))
+		extract_fail(x, path, -errno, "cannot set mode");
+	futimens(fd, epoch);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Block codecs.  cramfs stores each compressed block as one complete zlib
+ * stream (RFC 1950) holding at most one block of input; the kernel inflates
+ * it with Z_FINISH into one page and ignores bytes after the stream end.
+ */
+#ifndef CRAMFS_LIB_CODEC_H
+#define CRAMFS_LIB_CODEC_H
+
+#include <stddef.h>
+
+struct inflater;
+
+/* Returns 0 or -ENOMEM.  One inflater per thread. */
+int inflater_new(struct inflater **out);
+void inflater_free(struct inflater *inf);
+
+/*
+ * Inflate the zlib stream at `in`.  The stream must end (with a valid
+ * Adler-32) within `in_len` bytes and produce at most `cap` bytes.
+ * Returns 0 with *out_len set, or -EUCLEAN.
+ */
+int inflater_run(struct inflater *inf, const void *in, size_t in_len,
+		 void *out, size_t cap, size_t *out_len);
+
+#endif /* CRAMFS_LIB_CODEC_H */

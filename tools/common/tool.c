@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+int tool_exit_code(int ret)
+{
+	switch (ret) {
+	case 0:
+		return EXIT_OK;
+	case -ENOENT:
+		return EXIT_NOT_FOUND;
+	case -EUCLEAN:
+		return EXIT_CORRUPT;
+	default:
+		return EXIT_OPERATIONAL;
+	}
+}
+
+void tool_error(const char *image, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool_prog);
+	if (image)
+		fprintf(stderr, "%s: ", image);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *severity_word(enum cramfs_severity s)
+{
+	return s == CRAMFS_DIAG_ERROR ? "error" :
+	       s == CRAMFS_DIAG_WARNING ? "warning" : "info";
+}
+
+static void print_entry(FILE *to, const struct tool_image *t,
+			const struct cramfs_diag_entry *e, bool verbose,
+			bool prefix_prog)
+{
+	if (prefix_prog)
+		fprintf(to, "%s: ", tool_prog);
+	fprintf(to, "%s: %s: ", t->name, severity_word(e->severity));
+	if (e->path)
+		fprintf(to, "%s%s: ", e->path[0] == '/' ? "" : "/", e->path);
+	fputs(e->message, to);
+	if (verbose && e->offset != CRAMFS_NO_OFFSET)
+		fprintf(to, " [offset 0x%llx]", (unsigned long long)e->offset);
+	fputc('\n', to);
+}
+
+void tool_print_diag(FILE *to, const struct tool_image *t, bool warnings,
+		     bool verbose, bool prefix_prog)
+{
+	size_t n = cramfs_diag_count(t->diag);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cramfs_diag_entry *e = cramfs_diag_get(t->diag, i);
+
+		if (e->severity == CRAMFS_DIAG_ERROR ||
+		    (e->severity == CRAMFS_DIAG_WARNING && warnings) || verbose)
+			print_entry(to, t, e, verbose, prefix_prog);
+	}
+	if (cramfs_diag_dropped(t->diag))
+		fprintf(to, "%s%s%s: %zu more messages not shown\n",
+			prefix_prog ? tool_prog : "", prefix_prog ? ": " : "",
+			t->name, cramfs_diag_dropped(t->diag));
+}
+
+int tool_open(struct tool_image *t, const char *name, unsigned block_size)
+{
+	struct cramfs_open_opts opts = { block_size };
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	if (cramfs_diag_new(1000, &t->diag))
+		return EXIT_OPERATIONAL;
+	ret = cramfs_source_open_file(name, t->diag, &t->src);
+	if (ret) {
+		tool_error(name, "%s", strerror(-ret));
+		return EXIT_OPERATIONAL;
+	}
+	ret = cramfs_image_open(t->src, &opts, t->diag, &t->img);
+	if (ret) {
+		const struct cramfs_diag_entry *e = cramfs_diag_get(t->diag, 0);
+
+		tool_error(name, "%s", e ? e->message : cramfs_strerror(ret));
+		return ret == -EUCLEAN ? EXIT_CORRUPT : EXIT_OPERATIONAL;
+	}
+	return EXIT_OK;
+}
+
+void tool_close(struct tool_image *t)
+{
+	cramfs_image_close(t->img);
+	cramfs_source_close(t->src);
+	cramfs_diag_free(t->diag);
+	memset(t, 0, sizeof(*t));
+}
+
+int tool_parse_block_size(const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 0);
+
+	if (*end || v < CRAMFS_MIN_BLOCK_SIZE || v > CRAMFS_MAX_BLOCK_SIZE ||
+	    (v & (v - 1)))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+void tool_mode_string(unsigned mode, char *b)
+{
+	static const char rwx[] = "rwxrwxrwx";
+
+	b[0] = cramfs_type_char(mode);
+	for (int i = 0; i < 9; i++)
+		b[1 + i] = mode & (0400 >> i) ? rwx[i] : '-';
+	if (mode & 04000)
+		b[3] = mode & 0100 ? 's' : 'S';
+	if (mode & 02000)
+		b[6] = mode & 0010 ? 's' : 'S';
+	if (mode & 01000)
+		b[9] = mode & 0001 ? 't' : 'T';
+	b[10] = '\0';
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const void *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}

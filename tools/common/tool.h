@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the command-line tools: opening images, reporting, exit codes. */
+#ifndef CRAMFS_TOOL_H
+#define CRAMFS_TOOL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cramfs/cramfs.h"
+
+/* Exit codes (fsck's, plus 1 for a path that is not in the image). */
+enum {
+	EXIT_OK = 0,
+	EXIT_NOT_FOUND = 1,
+	EXIT_CORRUPT = 4,
+	EXIT_OPERATIONAL = 8,
+	EXIT_USAGE = 16,
+};
+
+struct tool_image {
+	const char *name;		/* as given on the command line */
+	struct cramfs_source *src;
+	struct cramfs_image *img;
+	struct cramfs_diag *diag;
+};
+
+extern const char *tool_prog;	/* "cramfs", "cramfsck" */
+
+/* Open; on failure prints the reason and returns the exit code. */
+int tool_open(struct tool_image *t, const char *name, unsigned block_size);
+void tool_close(struct tool_image *t);
+
+/* Exit code for a library return value. */
+int tool_exit_code(int ret);
+
+/*
+ * Print the diag: errors always, warnings if `warnings`, info and offsets
+ * if `verbose`.  `to` is stdout for reports, stderr for incidental errors.
+ */
+void tool_print_diag(FILE *to, const struct tool_image *t, bool warnings,
+		     bool verbose, bool prefix_prog);
+
+/* One-line error on stderr: "PROG: IMAGE: message". */
+void tool_error(const char *image, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse a block size option; returns 0 and sets *out, or -1. */
+int tool_parse_block_size(const char *arg, unsigned *out);
+
+/* "drwxr-xr-x" for a cramfs mode (buf >= 11 bytes). */
+void tool_mode_string(unsigned mode, char *buf);
+
+/* Write `s` as a JSON string literal. */
+void json_string(FILE *f, const char *s);
+
+#endif /* CRAMFS_TOOL_H */

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/* cramfs cat: file contents to standard output. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static int write_all(const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int cat_node(struct tool_image *t, const struct cramfs_node *n,
+		    const char *path)
+{
+	static uint8_t buf[1 << 18];
+	struct cramfs_file *f = NULL;
+	uint64_t off = 0;
+	int ret;
+
+	if (!cramfs_is_type(n->inode.mode, CRAMFS_S_IFREG)) {
+		tool_error(t->name, "%s: not a regular file (%s)", path,
+			   cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK) ?
+			   "a symlink; not followed" : "wrong type");
+		return -ENOENT;
+	}
+	ret = cramfs_file_open_path(t->img, n, path, t->diag, &f);
+	while (!ret) {
+		long got = cramfs_file_pread(f, buf, sizeof(buf), off);
+
+		if (got <= 0) {
+			ret = (int)got;
+			break;
+		}
+		ret = write_all(buf, (size_t)got);
+		off += (uint64_t)got;
+	}
+	cramfs_file_close(f);
+	if (ret && ret != -EUCLEAN)
+		tool_error(t->name, "%s: %s", path, cramfs_strerror(ret));
+	return ret;
+}
+
+static const char cat_usage[] = "cramfs cat [-b N] IMAGE PATH...";
+
+int cmd_cat(int argc, char **argv)
+{
+	struct common_opts co = { 0 };
+	struct cramfs_node node;
+	struct tool_image t;
+	int i = parse_opts(argc, argv, &co, NULL, NULL, NULL, NULL, cat_usage);
+	int ret, worst = 0;
+
+	if (i < 0)
+		return i == -2 ? EXIT_OK : EXIT_USAGE;
+	if (argc - i < 2) {
+		fprintf(stderr, "usage: %s\n", cat_usage);
+		return EXIT_USAGE;
+	}
+	ret = tool_open(&t, argv[i], co.block_size);
+	if (ret)
+		return ret;
+	for (int k = i + 1; k < argc; k++) {
+		ret = cramfs_lookup(t.img, argv[k], t.diag, &node);
+		if (ret == -ENOENT)
+			tool_error(t.name, "%s: not in the image", argv[k]);
+		else if (!ret)
+			ret = cat_node(&t, &node, argv[k]);
+		if (tool_exit_code(ret) > tool_exit_code(worst))
+			worst = ret;
+	}
+	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
+	tool_close(&t);
+	return tool_exit_code(worst);
+}

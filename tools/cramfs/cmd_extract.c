@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/* cramfs extract: safe extraction into a directory. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static int extract_opt(void *ctx, int c, const char *arg)
+{
+	struct cramfs_extract_opts *o = ctx;
+	char *end;
+
+	switch (c) {
+	case 't':
+		o->target_dir = arg;
+		return 0;
+	case 'f':
+		o->overwrite = true;
+		return 0;
+	case 'O':
+		o->owners = 1;
+		return 0;
+	case 'N':
+		o->owners = 0;
+		return 0;
+	case 'm':
+		o->manifest_path = arg;
+		return 0;
+	case 'j':
+		o->threads = (unsigned)strtoul(arg, &end, 10);
+		return *end || o->threads > 256 ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
+/* Progress on a terminal, at most ten updates a second. */
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && now.tv_sec * 10 + now.tv_nsec / 100000000 ==
+			    last.tv_sec * 10 + last.tv_nsec / 100000000)
+		return;
+	last = now;
+	fprintf(stderr, "\rextracting: %llu / %llu MiB%s",
+		(unsigned long long)(done >> 20),
+		(unsigned long long)(total >> 20), done >= total ? "\n" : "");
+}
+
+static const char extract_usage[] =
+	"cramfs extract [-b N] [-v] [--to DIR] [--force] [--owners|--no-owners] [--manifest FILE] [-j N] IMAGE [PATH...]";
+
+static void summary(const struct tool_image *t,
+		    const struct cramfs_extract_opts *o,
+		    const struct cramfs_extract_result *r)
+{
+	const struct cramfs_tree_stats *s = &r->stats;
+
+	printf("%s: extracted %llu files (%llu bytes), %llu dirs, %llu symlinks, %llu special into %s\n",
+	       t->name, (unsigned long long)s->files,
+	       (unsigned long long)r->bytes_written, (unsigned long long)s->dirs,
+	       (unsigned long long)s->symlinks,
+	       (unsigned long long)(s->chrdevs + s->blkdevs + s->fifos + s->sockets),
+	       o->target_dir);
+	if (r->manifest_lines)
+		printf("%s: %llu entries whose owner or type could not be applied are listed in %s%s\n",
+		       t->name, (unsigned long long)r->manifest_lines,
+		       o->manifest_path ? o->manifest_path : o->target_dir,
+		       o->manifest_path ? "" : ".manifest");
+}
+
+int cmd_extract(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "owners", no_argument, NULL, 'O' },
+		{ "no-owners", no_argument, NULL, 'N' },
+		{ "manifest", required_argument, NULL, 'm' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct cramfs_extract_opts o = { .target_dir = "cramfs-root", .owners = -1 };
+	struct cramfs_extract_result r;
+	struct common_opts co = { 0 };
+	struct tool_image t;
+	int i = parse_opts(argc, argv, &co, "fj:", longs, extract_opt, &o,
+			   extract_usage);
+	int ret;
+
+	if (i < 0)
+		return i == -2 ? EXIT_OK : EXIT_USAGE;
+	if (argc - i < 1) {
+		fprintf(stderr, "usage: %s\n", extract_usage);
+		return EXIT_USAGE;
+	}
+	ret = tool_open(&t, argv[i], co.block_size);
+	if (ret)
+		return ret;
+	o.paths = (const char *const *)argv + i + 1;
+	o.npaths = (unsigned)(argc - i - 1);
+	if (isatty(STDERR_FILENO))
+		o.progress = show_progress;
+	ret = cramfs_extract(t.img, &o, t.diag, &r);
+	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
+	if (co.verbose || r.manifest_lines)
+		summary(&t, &o, &r);
+	tool_close(&t);
+	return tool_exit_code(ret);
+}

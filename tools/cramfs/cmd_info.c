@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/* cramfs info: the superblock and what the image holds, in words. */
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+	unsigned bit;
+	const char *word;
+} flag_words[] = {
+	{ CRAMFS_FLAG_FSID_VERSION_2, "fsid-v2" },
+	{ CRAMFS_FLAG_SORTED_DIRS, "sorted-dirs" },
+	{ CRAMFS_FLAG_HOLES, "holes" },
+	{ CRAMFS_FLAG_WRONG_SIGNATURE, "wrong-signature" },
+	{ CRAMFS_FLAG_SHIFTED_ROOT_OFFSET, "shifted-root" },
+	{ CRAMFS_FLAG_EXT_BLOCK_POINTERS, "ext-block-pointers" },
+};
+
+static void flags_words(unsigned flags, char *buf, size_t cap)
+{
+	unsigned known = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++) {
+		known |= flag_words[i].bit;
+		if (flags & flag_words[i].bit)
+			snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s",
+				 *buf ? ", " : "", flag_words[i].word);
+	}
+	if (flags & ~known)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%sunknown 0x%x",
+			 *buf ? ", " : "", flags & ~known);
+}
+
+struct info_facts {
+	struct cramfs_image_info in;
+	char label[17], flags[160], crc[64];
+	bool crc_ok;
+	struct cramfs_tree_stats st;
+	int tree_ret;
+};
+
+static void gather(struct tool_image *t, struct info_facts *f)
+{
+	uint32_t crc;
+
+	cramfs_image_get_info(t->img, &f->in);
+	memcpy(f->label, f->in.super.name, 16);
+	f->label[16] = '\0';
+	flags_words(f->in.super.flags, f->flags, sizeof(f->flags));
+	if (!f->in.version2)
+		snprintf(f->crc, sizeof(f->crc), "none (version 1 image)");
+	else if (cramfs_image_compute_crc(t->img, &crc))
+		snprintf(f->crc, sizeof(f->crc), "0x%08X (cannot verify: image truncated)",
+			 f->in.super.crc);
+	else if ((f->crc_ok = crc == f->in.super.crc))
+		snprintf(f->crc, sizeof(f->crc), "0x%08X (ok)", crc);
+	else
+		snprintf(f->crc, sizeof(f->crc), "0x%08X (MISMATCH: data gives 0x%08X)",
+			 f->in.super.crc, crc);
+	/* Pointer tables only, no decompression: cheap even on big images. */
+	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, NULL, &f->st);
+}
+
+static void print_text(const struct tool_image *t, const struct info_facts *f)
+{
+	const struct cramfs_super *sb = &f->in.super;
+	const struct cramfs_tree_stats *st = &f->st;
+
+	printf("image:          %s\n", t->name);
+	printf("byte order:     %s-endian\n",
+	       f->in.endian == CRAMFS_BIG_ENDIAN ? "big" : "little");
+	printf("superblock:     offset %u%s\n", f->in.start,
+	       f->in.start ? " (after a 512-byte boot pad)" : "");
+	printf("flags:          0x%03x (%s)\n", sb->flags, f->flags);
+	printf("size:           %u bytes (file: %llu bytes)\n", sb->size,
+	       (unsigned long long)f->in.source_size);
+	printf("block size:     %u (%s)\n", f->in.block_size,
+	       f->in.block_size_detected ? "detected" : "given");
+	printf("files:          %u in superblock; %llu entries + root in tree\n",
+	       sb->files, (unsigned long long)st->entries);
+	printf("blocks:         %u in superblock; %llu in tree\n", sb->blocks,
+	       (unsigned long long)st->blocks);
+	printf("edition:        %u\n", sb->edition);
+	printf("label:          %s\n", f->label);
+	printf("crc:            %s\n", f->crc);
+	printf("signature:      %s\n",
+	       memcmp(sb->signature, CRAMFS_SIGNATURE, 16) ? "unexpected" : "Compressed ROMFS");
+	printf("root:           offset %u, %u bytes, mode %04o\n",
+	       sb->root.offset * 4, sb->root.size, sb->root.mode & 07777);
+	printf("contents:       %llu files (%llu bytes), %llu dirs, %llu symlinks, %llu devices, %llu fifos, %llu sockets\n",
+	       (unsigned long long)st->files, (unsigned long long)st->file_bytes,
+	       (unsigned long long)st->dirs, (unsigned long long)st->symlinks,
+	       (unsigned long long)(st->chrdevs + st->blkdevs),
+	       (unsigned long long)st->fifos, (unsigned long long)st->sockets);
+	printf("data blocks:    %llu compressed, %llu uncompressed, %llu holes, %llu direct; %llu shared entries\n",
+	       (unsigned long long)st->zlib_blocks, (unsigned long long)st->raw_blocks,
+	       (unsigned long long)st->hole_blocks, (unsigned long long)st->direct_blocks,
+	       (unsigned long long)st->shared_items);
+	printf("xip:            %llu blocks mappable in place (direct, uncompressed, aligned); %llu legacy sticky-bit XIP files\n",
+	       (unsigned long long)st->xip_blocks,
+	       (unsigned long long)st->legacy_xip_files);
+}
+
+#define JU(key, v) printf(",\n  \"%s\": %llu", key, (unsigned long long)(v))
+
+static void print_json(const struct tool_image *t, const struct info_facts *f)
+{
+	const struct cramfs_super *sb = &f->in.super;
+	const struct cramfs_tree_stats *st = &f->st;
+
+	printf("{\n  \"image\": ");
+	json_string(stdout, t->name);
+	printf(",\n  \"endian\": \"%s\"",
+	       f->in.endian == CRAMFS_BIG_ENDIAN ? "big" : "little");
+	JU("superblock_offset", f->in.start);
+	JU("flags", sb->flags);
+	printf(",\n  \"flag_names\": ");
+	json_string(stdout, f->flags);
+	JU("size", sb->size);
+	JU("file_size", f->in.source_size);
+	JU("block_size", f->in.block_size);
+	printf(",\n  \"block_size_detected\": %s",
+	       f->in.block_size_detected ? "true" : "false");
+	JU("files", sb->files);
+	JU("blocks", sb->blocks);
+	JU("edition", sb->edition);
+	printf(",\n  \"label\": ");
+	json_string(stdout, f->label);
+	JU("crc", sb->crc);
+	printf(",\n  \"crc_ok\": %s", f->crc_ok ? "true" : "false");
+	JU("tree_entries", st->entries);
+	JU("tree_blocks", st->blocks);
+	JU("regular_files", st->files);
+	JU("file_bytes", st->file_bytes);
+	JU("directories", st->dirs);
+	JU("symlinks", st->symlinks);
+	JU("devices", st->chrdevs + st->blkdevs);
+	JU("xip_blocks", st->xip_blocks);
+	JU("legacy_xip_files", st->legacy_xip_files);
+	printf("\n}\n");
+}
+
+static const char info_usage[] = "cramfs info [-b N] [--json] IMAGE";
+
+int cmd_info(int argc, char **argv)
+{
+	struct common_opts co = { 0 };
+	struct tool_image t;
+	struct info_facts f;
+	int i = parse_opts(argc, argv, &co, NULL, NULL, NULL, NULL, info_usage);
+	int ret;
+
+	if (i < 0)
+		return i == -2 ? EXIT_OK : EXIT_USAGE;
+	if (argc - i != 1) {
+		fprintf(stderr, "usage: %s\n", info_usage);
+		return EXIT_USAGE;
+	}
+	ret = tool_open(&t, argv[i], co.block_size);
+	if (ret)
+		return ret;
+	memset(&f, 0, sizeof(f));
+	gather(&t, &f);
+	if (co.json)
+		print_json(&t, &f);
+	else
+		print_text(&t, &f);
+	tool_close(&t);
+	return EXIT_OK;
+}
