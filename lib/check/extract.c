@@ -18,7 +18,7 @@
 struct tree_pos {
 	const struct cramfs_node *start;
 	const char *base;	/* image path of `start` ("" for the root) */
-	int parent_fd;		/* where `start` is created */
+	struct xdir *parent;	/* where `start` is created (a reference) */
 	bool is_target;		/* `start` is the target directory itself */
 	bool apply_target;	/* ... and we created it, so set its mode */
 };
@@ -56,43 +56,51 @@ static void count_node(struct cramfs_tree_stats *st, const struct cramfs_node *n
 	}
 }
 
-/* Create one walked node; a directory's fd goes to dirfds[depth]. */
+/* Open (or create) the directory for walk entry `e`; NULL on failure. */
+static struct xdir *enter_dir(struct extract_ctx *x, const struct tree_pos *tp,
+			      const struct cramfs_walk_entry *e,
+			      const char *path, int parent)
+{
+	bool top = tp->is_target && !e->depth;
+	int fd = top ? dup(tp->parent->fd) :
+		 extract_mkdir(x, parent, e->node.name, path);
+	struct xdir *d;
+
+	if (fd < 0)
+		return NULL;
+	d = xdir_new(fd, &e->node, path, !top || tp->apply_target);
+	if (!d)
+		close(fd);
+	return d;
+}
+
+/* Create one walked node; a directory goes to dirs[depth]. */
 static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 		     const struct cramfs_walk_entry *e, const char *path)
 {
-	int parent = e->depth ? x->dirfds[e->depth - 1] : tp->parent_fd;
+	struct xdir *pdir = e->depth ? x->dirs[e->depth - 1] : tp->parent;
 	const struct cramfs_node *n = &e->node;
-	int fd;
 
 	count_node(&x->res->stats, n);
 	if (manifest_wants(x, n) && manifest_note(x->manifest, path, n))
 		return -ENOMEM;
 	switch (n->inode.mode & CRAMFS_S_IFMT) {
 	case CRAMFS_S_IFDIR:
-		fd = tp->is_target && !e->depth ? dup(tp->parent_fd) :
-		     extract_mkdir(x, parent, n->name, path);
-		x->dirfds[e->depth] = fd;
-		return fd < 0 ? fd : 0;
+		x->dirs[e->depth] = enter_dir(x, tp, e, path, pdir->fd);
+		return x->dirs[e->depth] ? 0 : -EIO;
 	case CRAMFS_S_IFREG:
-		return extract_file(x, parent, n, path);
+		return extract_file(x, pdir, n, path);
 	case CRAMFS_S_IFLNK:
-		return extract_symlink(x, parent, n, path);
+		return extract_symlink(x, pdir->fd, n, path);
 	default:
-		return extract_special(x, parent, n, path);
+		return extract_special(x, pdir->fd, n, path);
 	}
 }
 
-static void finish_dir(struct extract_ctx *x, const struct tree_pos *tp,
-		       const struct cramfs_walk_entry *e, const char *path)
+static void finish_dir(struct extract_ctx *x, const struct cramfs_walk_entry *e)
 {
-	int fd = x->dirfds[e->depth];
-
-	if (fd < 0)
-		return;
-	if (e->depth || !tp->is_target || tp->apply_target)
-		extract_dir_done(x, fd, &e->node, path);
-	close(fd);
-	x->dirfds[e->depth] = -1;
+	xdir_put(x, x->dirs[e->depth]);
+	x->dirs[e->depth] = NULL;
 }
 
 static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
@@ -114,7 +122,7 @@ static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
 		if (e.event == CRAMFS_WALK_DIR_DONE) {
 			if (skip == e.depth)
 				skip = UINT32_MAX;
-			finish_dir(x, tp, &e, path);
+			finish_dir(x, &e);
 			continue;
 		}
 		ret = make_node(x, tp, &e, path);
@@ -125,7 +133,31 @@ static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
 			report_progress(x);
 	}
 	cramfs_walk_close(w);
+	/* A walk cut short leaves directories the walker still holds. */
+	for (unsigned i = 0; i < MAX_DEPTH; i++) {
+		xdir_put(x, x->dirs[i]);
+		x->dirs[i] = NULL;
+	}
 	return ret < 0 ? ret : 0;
+}
+
+/* Extract tp->start into directory `fd` (borrowed). */
+static int tree_in(struct extract_ctx *x, struct tree_pos *tp, int fd)
+{
+	struct cramfs_node none = { 0 };
+	int dfd = dup(fd);
+	int ret;
+
+	if (dfd < 0)
+		return -errno;
+	tp->parent = xdir_new(dfd, &none, "", false);
+	if (!tp->parent) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	ret = extract_tree(x, tp);
+	xdir_put(x, tp->parent);
+	return ret;
 }
 
 struct chain {
@@ -185,7 +217,7 @@ static void close_chain(struct extract_ctx *x, const char *path,
 static int extract_path(struct extract_ctx *x, int target, const char *path)
 {
 	struct cramfs_node node;
-	struct tree_pos tp = { &node, path, target, false, false };
+	struct tree_pos tp = { &node, path, NULL, false, false };
 	struct chain c = { NULL, 0 };
 	char norm[8192];
 	size_t len = 0;
@@ -210,11 +242,8 @@ static int extract_path(struct extract_ctx *x, int target, const char *path)
 	tp.is_target = !*path;
 	if (!tp.is_target)
 		ret = open_chain(x, target, path, &c);
-	if (!ret) {
-		if (c.n)
-			tp.parent_fd = c.fds[c.n - 1];
-		ret = extract_tree(x, &tp);
-	}
+	if (!ret)
+		ret = tree_in(x, &tp, c.n ? c.fds[c.n - 1] : target);
 	close_chain(x, path, &c);
 	return ret;
 }
@@ -224,7 +253,7 @@ static int open_target(struct extract_ctx *x, bool *created)
 	const char *dir = x->opts->target_dir;
 	int fd;
 
-	*created = !mkdir(dir, 0700);
+	*created = !mkdir(dir, 0777);	/* umask applies, as with tar */
 	if (!*created && errno != EEXIST)
 		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -errno,
 				CRAMFS_NO_OFFSET, NULL,
@@ -246,10 +275,10 @@ static int extract_all(struct extract_ctx *x, int target, bool created)
 
 	if (!o->npaths) {
 		struct cramfs_node root;
-		struct tree_pos tp = { &root, "", target, true, created };
+		struct tree_pos tp = { &root, "", NULL, true, created };
 
 		cramfs_image_root(x->img, &root);
-		return extract_tree(x, &tp);
+		return tree_in(x, &tp, target);
 	}
 	for (unsigned i = 0; i < o->npaths; i++) {
 		r = extract_path(x, target, o->paths[i]);
@@ -274,11 +303,9 @@ static int ctx_init(struct extract_ctx *x, struct cramfs_image *img,
 	x->owners = o->owners < 0 ? geteuid() == 0 : o->owners;
 	x->euid = geteuid();
 	x->egid = getegid();
-	x->dirfds = malloc(MAX_DEPTH * sizeof(*x->dirfds));
-	if (!x->dirfds || manifest_new(&x->manifest))
+	x->dirs = calloc(MAX_DEPTH, sizeof(*x->dirs));
+	if (!x->dirs || manifest_new(&x->manifest))
 		return -ENOMEM;
-	for (unsigned i = 0; i < MAX_DEPTH; i++)
-		x->dirfds[i] = -1;
 	return tpool_new(threads, threads * 8, &x->pool);
 }
 
@@ -286,7 +313,7 @@ static void ctx_fini(struct extract_ctx *x)
 {
 	tpool_free(x->pool);
 	manifest_free(x->manifest);
-	free(x->dirfds);
+	free(x->dirs);
 }
 
 static int write_manifest(struct extract_ctx *x)

@@ -21,6 +21,21 @@
 
 struct manifest;
 
+/*
+ * An extracted directory, shared by the walking thread (until it has walked
+ * the directory's contents) and by the jobs writing files in it.  Whoever
+ * drops the last reference applies the directory's mode, owner and time
+ * (so a read-only directory is finished only after its files exist) and
+ * closes it.
+ */
+struct xdir {
+	int fd;
+	atomic_int refs;
+	bool apply;		/* set mode/owner/time when finished */
+	struct cramfs_node node;
+	char path[];
+};
+
 struct extract_ctx {
 	struct cramfs_image *img;
 	const struct cramfs_extract_opts *opts;
@@ -35,9 +50,8 @@ struct extract_ctx {
 	atomic_uint_fast64_t corrupt;	/* entries the image got wrong */
 	atomic_uint_fast64_t failed;	/* entries we could not write */
 	atomic_int first_err;		/* first operational -errno */
-	/* Directory descriptors by walk depth; owned. */
-	int *dirfds;
-	unsigned ndirfds;
+	/* The walking thread's directories by walk depth (its references). */
+	struct xdir **dirs;
 };
 
 /*
@@ -47,9 +61,16 @@ struct extract_ctx {
 int extract_fail(struct extract_ctx *x, const char *path, int err,
 		 const char *what);
 
-/* Create one node (not a directory) named `name` in `dirfd`. */
-int extract_file(struct extract_ctx *x, int dirfd, const struct cramfs_node *n,
-		 const char *path);
+/* Wrap an open directory `fd` (taken over) with one reference. */
+struct xdir *xdir_new(int fd, const struct cramfs_node *n, const char *path,
+		      bool apply);
+void xdir_get(struct xdir *d);
+void xdir_put(struct extract_ctx *x, struct xdir *d);
+
+/* Queue regular file `n` for creation and filling inside `dir`. */
+int extract_file(struct extract_ctx *x, struct xdir *dir,
+		 const struct cramfs_node *n, const char *path);
+/* Create one non-directory, non-regular node named n->name in `dirfd`. */
 int extract_symlink(struct extract_ctx *x, int dirfd,
 		    const struct cramfs_node *n, const char *path);
 int extract_special(struct extract_ctx *x, int dirfd,

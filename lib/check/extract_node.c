@@ -58,10 +58,42 @@ static void apply_owner_at(struct extract_ctx *x, int dirfd, const char *name,
 
 struct file_job {
 	struct extract_ctx *x;
+	struct xdir *dir;	/* a reference, dropped when done */
 	struct cramfs_node node;
 	int fd;
 	char path[];
 };
+
+struct xdir *xdir_new(int fd, const struct cramfs_node *n, const char *path,
+		      bool apply)
+{
+	size_t plen = strlen(path) + 1;
+	struct xdir *d = malloc(sizeof(*d) + plen);
+
+	if (!d)
+		return NULL;
+	d->fd = fd;
+	atomic_init(&d->refs, 1);
+	d->apply = apply;
+	d->node = *n;
+	memcpy(d->path, path, plen);
+	return d;
+}
+
+void xdir_get(struct xdir *d)
+{
+	atomic_fetch_add(&d->refs, 1);
+}
+
+void xdir_put(struct extract_ctx *x, struct xdir *d)
+{
+	if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	if (d->apply)
+		extract_dir_done(x, d->fd, &d->node, d->path);
+	close(d->fd);
+	free(d);
+}
 
 static int fill_file(struct file_job *j, uint8_t *buf)
 {
@@ -88,13 +120,22 @@ static int fill_file(struct file_job *j, uint8_t *buf)
 	return ret;
 }
 
+static int open_new(struct extract_ctx *x, int dirfd, const char *name);
+
 static void file_job_run(void *arg)
 {
 	struct file_job *j = arg;
 	struct extract_ctx *x = j->x;
-	uint8_t *buf = malloc(WRITE_CHUNK);
-	int ret = buf ? fill_file(j, buf) : -ENOMEM;
+	uint8_t *buf;
+	int ret;
 
+	j->fd = open_new(x, j->dir->fd, j->node.name);
+	if (j->fd < 0) {
+		extract_fail(x, j->path, j->fd, "cannot create file");
+		goto out;
+	}
+	buf = malloc(WRITE_CHUNK);
+	ret = buf ? fill_file(j, buf) : -ENOMEM;
 	free(buf);
 	if (ret == -EUCLEAN)
 		atomic_fetch_add(&x->corrupt, 1);	/* detail is in diag */
@@ -107,6 +148,8 @@ static void file_job_run(void *arg)
 		extract_fail(x, j->path, -errno, "cannot set mode");
 	futimens(j->fd, epoch);
 	close(j->fd);
+out:
+	xdir_put(x, j->dir);
 	free(j);
 }
 
@@ -125,24 +168,20 @@ static int open_new(struct extract_ctx *x, int dirfd, const char *name)
 	return fd >= 0 ? fd : -errno;
 }
 
-int extract_file(struct extract_ctx *x, int dirfd, const struct cramfs_node *n,
-		 const char *path)
+int extract_file(struct extract_ctx *x, struct xdir *dir,
+		 const struct cramfs_node *n, const char *path)
 {
 	size_t plen = strlen(path) + 1;
 	struct file_job *j = malloc(sizeof(*j) + plen);
-	int fd;
 
 	if (!j)
 		return -ENOMEM;
-	fd = open_new(x, dirfd, n->name);
-	if (fd < 0) {
-		free(j);
-		return extract_fail(x, path, fd, "cannot create file");
-	}
 	j->x = x;
+	j->dir = dir;
 	j->node = *n;
-	j->fd = fd;
+	j->fd = -1;
 	memcpy(j->path, path, plen);
+	xdir_get(dir);
 	return tpool_submit(x->pool, file_job_run, j);
 }
 
