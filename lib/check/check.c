@@ -82,8 +82,12 @@ static void check_symlink(struct check_state *cs, const struct cramfs_node *n,
 			     n->inode.size);
 		return;
 	}
-	len = cramfs_readlink(cs->img, n, cs->diag, target, sizeof(target));
-	if (len >= 0 && symlink_escapes(path, target))
+	/* The blocks were checked already; only a NUL can still be wrong. */
+	len = cramfs_readlink(cs->img, n, NULL, target, sizeof(target));
+	if (len < 0)
+		diag_corrupt(cs->diag, n->entry_offset, path,
+			     "symlink target unreadable or containing a NUL byte");
+	else if (symlink_escapes(path, target))
 		diag_warn(cs->diag, n->entry_offset, path,
 			  "symlink target \"%s\" climbs above the image root",
 			  target);
@@ -106,19 +110,22 @@ static void check_shared(struct check_state *cs, const struct cramfs_node *n,
 static void check_data_entry(struct check_state *cs,
 			     const struct cramfs_node *n, const char *path)
 {
-	const struct data_item *first;
+	struct data_item *item;
+	bool first;
 
 	if (!n->inode.offset) {
 		diag_corrupt(cs->diag, n->entry_offset, path,
 			     "%u bytes of data but offset 0", n->inode.size);
 		return;
 	}
-	first = item_first_user(cs, n);
-	if (first)
-		check_shared(cs, n, path, first);
-	else if (!cs->oom)
-		check_data_item(cs, n, path);
-	if (cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK) &&
+	item = item_lookup(cs, n, &first);
+	if (!item)
+		return;
+	if (!first)
+		check_shared(cs, n, path, item);
+	else
+		item->bad = !check_data_item(cs, n, path);
+	if (cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK) && !item->bad &&
 	    !(cs->flags & CRAMFS_CHECK_NO_DATA))
 		check_symlink(cs, n, path);
 }

@@ -75,15 +75,16 @@ static void check_blocks(struct check_state *cs, struct cramfs_file *f,
 		check_layout_quirks(cs, n, path, &b, flagged);
 }
 
-void check_data_item(struct check_state *cs, const struct cramfs_node *n,
+bool check_data_item(struct check_state *cs, const struct cramfs_node *n,
 		     const char *path)
 {
+	size_t errors = cramfs_diag_tally(cs->diag, CRAMFS_DIAG_ERROR);
 	struct cramfs_file *f;
 	struct cramfs_block b;
 	uint32_t nb;
 
 	if (cramfs_file_open_path(cs->img, n, path, cs->diag, &f))
-		return;
+		return false;
 	nb = cramfs_file_block_count(f);
 	cs->st->data_items++;
 	cs->st->blocks += nb;
@@ -103,4 +104,5 @@ void check_data_item(struct check_state *cs, const struct cramfs_node *n,
 	if (cs->data_start > cramfs_node_data_offset(n))
 		cs->data_start = cramfs_node_data_offset(n);
 	cramfs_file_close(f);
+	return cramfs_diag_tally(cs->diag, CRAMFS_DIAG_ERROR) == errors;
 }

@@ -20,6 +20,7 @@ struct data_item {
 	uint64_t offset;	/* data offset, the dedup key */
 	uint64_t entry_offset;
 	uint32_t mode, uid, gid, size;
+	bool bad;		/* its data failed to decode */
 };
 
 struct check_state {
@@ -42,14 +43,14 @@ int extent_add(struct check_state *cs, uint64_t start, uint64_t len,
 void extents_check(struct check_state *cs);
 
 /*
- * Look up the data item at `offset`; if absent, add it from `n` and return
- * NULL (first user).  Otherwise return the first user's record.
+ * The record of the data item at n's offset; added from `n` (and *first
+ * set) when this is its first user.  NULL only when out of memory.
  */
-const struct data_item *item_first_user(struct check_state *cs,
-					const struct cramfs_node *n);
+struct data_item *item_lookup(struct check_state *cs,
+			      const struct cramfs_node *n, bool *first);
 
-/* Check one distinct data item (pointer table, every block). */
-void check_data_item(struct check_state *cs, const struct cramfs_node *n,
+/* Check one distinct data item (pointer table, every block); true if good. */
+bool check_data_item(struct check_state *cs, const struct cramfs_node *n,
 		     const char *path);
 
 #endif /* CRAMFS_LIB_CHECK_INTERNAL_H */

@@ -93,12 +93,13 @@ static int items_grow(struct check_state *cs)
 	return 0;
 }
 
-const struct data_item *item_first_user(struct check_state *cs,
-					const struct cramfs_node *n)
+struct data_item *item_lookup(struct check_state *cs,
+			      const struct cramfs_node *n, bool *first)
 {
 	uint64_t off = cramfs_node_data_offset(n);
 	size_t j;
 
+	*first = false;
 	if ((cs->items_used + 1) * 2 > cs->items_cap && items_grow(cs)) {
 		cs->oom = 1;
 		return NULL;
@@ -110,7 +111,8 @@ const struct data_item *item_first_user(struct check_state *cs,
 	}
 	cs->items[j] = (struct data_item){ off, n->entry_offset, n->inode.mode,
 					   n->inode.uid, n->inode.gid,
-					   n->inode.size };
+					   n->inode.size, false };
 	cs->items_used++;
-	return NULL;
+	*first = true;
+	return &cs->items[j];
 }

@@ -234,7 +234,7 @@ static int extract_path(struct extract_ctx *x, int target, const char *path)
 	path = norm;
 	tp.base = path;
 	ret = cramfs_lookup(x->img, path, x->diag, &node);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT && ++x->missing)
 		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -ENOENT,
 				CRAMFS_NO_OFFSET, path, "not in the image");
 	if (ret)
@@ -248,6 +248,12 @@ static int extract_path(struct extract_ctx *x, int target, const char *path)
 	return ret;
 }
 
+/* -ENOENT means "not in the image" to callers; a missing parent is not. */
+static int target_err(int err)
+{
+	return err == ENOENT ? -ENOTDIR : -err;
+}
+
 static int open_target(struct extract_ctx *x, bool *created)
 {
 	const char *dir = x->opts->target_dir;
@@ -255,13 +261,13 @@ static int open_target(struct extract_ctx *x, bool *created)
 
 	*created = !mkdir(dir, 0777);	/* umask applies, as with tar */
 	if (!*created && errno != EEXIST)
-		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -errno,
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, target_err(errno),
 				CRAMFS_NO_OFFSET, NULL,
 				"cannot create target directory %s: %s", dir,
 				strerror(errno));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -errno,
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, target_err(errno),
 				CRAMFS_NO_OFFSET, NULL,
 				"cannot open target directory %s: %s", dir,
 				strerror(errno));
@@ -336,19 +342,24 @@ static int write_manifest(struct extract_ctx *x)
 	return ret;
 }
 
-/* The overall verdict: operational failures first, then corruption. */
+/*
+ * The overall verdict.  A corrupt image wins over write failures, because
+ * corruption causes some of them (duplicate names meet EEXIST); a clean
+ * image with failures is an operational error.
+ */
 static int extract_verdict(struct extract_ctx *x, int ret, size_t errs_before)
 {
+	bool corrupt = atomic_load(&x->corrupt) ||
+		       cramfs_diag_tally(x->diag, CRAMFS_DIAG_ERROR) >
+		       errs_before + atomic_load(&x->failed) + x->missing;
+
 	if (ret && ret != -ENOENT)
 		return ret;
+	if (corrupt)
+		return -EUCLEAN;
 	if (atomic_load(&x->failed))
 		return atomic_load(&x->first_err);
-	if (ret)
-		return ret;
-	if (atomic_load(&x->corrupt) ||
-	    cramfs_diag_tally(x->diag, CRAMFS_DIAG_ERROR) > errs_before)
-		return -EUCLEAN;
-	return 0;
+	return ret;
 }
 
 int cramfs_extract(struct cramfs_image *img,

@@ -27,7 +27,7 @@ int extract_fail(struct extract_ctx *x, const char *path, int err,
 		atomic_compare_exchange_strong(&x->first_err, &none, err);
 	}
 	return diag_add(x->diag, CRAMFS_DIAG_ERROR, err, CRAMFS_NO_OFFSET, path,
-			"%s: %s", what, strerror(err < 0 ? -err : err));
+			"%s: %s", what, cramfs_strerror(err));
 }
 
 /* Make room for `name` when overwriting is allowed (never a directory). */
@@ -141,7 +141,10 @@ static void file_job_run(void *arg)
 		atomic_fetch_add(&x->corrupt, 1);	/* detail is in diag */
 	else if (ret)
 		extract_fail(x, j->path, ret, "cannot write");
-	if (x->owners && fchown(j->fd, j->node.inode.uid, j->node.inode.gid))
+	/* A new file is already ours: skip the syscall when that is right. */
+	if (x->owners && (j->node.inode.uid != x->euid ||
+			  j->node.inode.gid != x->egid) &&
+	    fchown(j->fd, j->node.inode.uid, j->node.inode.gid))
 		extract_fail(x, j->path, -errno, "cannot set owner");
 	/* After chown, which clears set-id bits. */
 	if (fchmod(j->fd, j->node.inode.mode & 07777))
@@ -191,9 +194,12 @@ int extract_symlink(struct extract_ctx *x, int dirfd,
 		    const struct cramfs_node *n, const char *path)
 {
 	char target[CRAMFS_MAX_BLOCK_SIZE + 1];
-	long len = cramfs_readlink(x->img, n, x->diag, target, sizeof(target));
+	long len = cramfs_readlink(x->img, n, NULL, target, sizeof(target));
 	int ret;
 
+	if (len == -EUCLEAN)
+		return extract_fail(x, path, -EUCLEAN,
+				    "symlink target unreadable (corrupt data or a NUL byte)");
 	if (len < 0)
 		return extract_fail(x, path, (int)len, "cannot read symlink");
 	if (symlink_escapes(path, target)) {
@@ -270,6 +276,13 @@ int extract_mkdir(struct extract_ctx *x, int dirfd, const char *name,
 	if (mkdirat(dirfd, name, 0700) && errno != EEXIST)
 		return extract_fail(x, path, -errno, "cannot create directory");
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP) &&
+	    !make_room(x, dirfd, name)) {
+		if (mkdirat(dirfd, name, 0700))
+			return extract_fail(x, path, -errno, "cannot create directory");
+		fd = openat(dirfd, name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return extract_fail(x, path, errno == ELOOP ? -ENOTDIR : -errno,
 				    "cannot enter directory (an existing non-directory or symlink is in the way)");

@@ -31,7 +31,7 @@ static int extract_opt(void *ctx, int c, const char *arg)
 		return 0;
 	case 'j':
 		o->threads = (unsigned)strtoul(arg, &end, 10);
-		return *end || o->threads > 256 ? -1 : 0;
+		return *end || !o->threads || o->threads > 256 ? -1 : 0;
 	default:
 		return -1;
 	}

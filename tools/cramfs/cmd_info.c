@@ -59,7 +59,7 @@ static void gather(struct tool_image *t, struct info_facts *f)
 		snprintf(f->crc, sizeof(f->crc), "0x%08X (MISMATCH: data gives 0x%08X)",
 			 f->in.super.crc, crc);
 	/* Pointer tables only, no decompression: cheap even on big images. */
-	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, NULL, &f->st);
+	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, t->diag, &f->st);
 }
 
 static void print_text(const struct tool_image *t, const struct info_facts *f)
@@ -166,6 +166,8 @@ int cmd_info(int argc, char **argv)
 		print_json(&t, &f);
 	else
 		print_text(&t, &f);
+	/* Facts first; then what is wrong, as `cramfs check` would say it. */
+	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
 	tool_close(&t);
-	return EXIT_OK;
+	return tool_exit_code(f.tree_ret);
 }

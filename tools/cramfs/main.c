@@ -59,6 +59,7 @@ int parse_opts(int argc, char **argv, struct common_opts *co,
 	memset(&longs[n], 0, sizeof(longs[n]));
 	snprintf(shorts, sizeof(shorts), "b:vh%s", extra ? extra : "");
 	optind = 1;
+	argv[0] = "cramfs";	/* getopt's own messages name the program */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (c == 'h') {
 			printf("usage: %s\n", usage_line);
