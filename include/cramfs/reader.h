@@ -138,8 +138,10 @@ int cramfs_dir_open(struct cramfs_image *img, const struct cramfs_node *dir,
 /*
  * Next entry into *out.  Returns 1 for an entry, 0 at the end, -EUCLEAN for
  * a bad entry (empty name, '/' or NUL inside, "." or "..", bad padding, a
- * record that overruns the list, unsorted entries when SORTED_DIRS is set).
- * After an error the iterator is finished.
+ * record that overruns the list); after such an error the iterator is
+ * finished.  An entry out of order or a duplicate name under SORTED_DIRS
+ * (the kernel's lookup cannot find it) is reported to diag as an error but
+ * still returned, so that the rest of the directory can be salvaged.
  */
 int cramfs_dir_next(struct cramfs_dir *dir, struct cramfs_node *out);
 

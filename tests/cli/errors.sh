@@ -1,0 +1,291 @@
+#!/bin/bash
+# errors.sh - error behaviour of `cramfs` and `cramfsck` (docs/cli-spec.md):
+# exit codes 0/1/4/8/16, one-line `cramfs: IMAGE: MESSAGE` errors, safe
+# extraction (no overwrite without --force, no following of symlinks in the
+# target), util-linux fsck.cramfs option and exit-code compatibility, and
+# util-linux's fsck-bad-header test (cramfs-format.md §15).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+t_init cramfs cramfsck mkfs fsck python3 root
+
+cd "$T" || exit 1
+make_small_tree src || { t_fail "cannot build the test tree"; t_done; }
+"$MKFS" src good.img >/dev/null 2>&1 || { t_fail "mkfs.cramfs failed"; t_done; }
+
+# one_line NAME WANT_RC DESC PATTERN CMD...: exit WANT_RC, stdout empty,
+# stderr exactly one line matching the extended regex PATTERN
+one_line() {
+    local name=$1 want=$2 desc=$3 pat=$4
+    shift 4
+    rc_run "$name" "$want" "$desc" "$@" || return
+    if [ "$(wc -l <"$T/$name.err")" = 1 ] && grep -Eq "$pat" "$T/$name.err"; then
+        t_ok "$desc: one stderr line matching /$pat/"
+    else
+        t_fail "$desc: stderr should be one line matching /$pat/"; show "$name"
+    fi
+    [ ! -s "$T/$name.out" ]
+    t_check $? "$desc: nothing on stdout"
+}
+
+# usage NAME DESC CMD...: exit 16; stderr names the program or shows usage
+usage() {
+    local name=$1 desc=$2
+    shift 2
+    rc_run "$name" 16 "$desc" "$@" || return
+    head -n 1 "$T/$name.err" | grep -Eq '^(cramfs[: ]|usage: cramfs)'
+    t_check $? "$desc: first stderr line starts with 'cramfs' or 'usage: cramfs' (got: $(head -n 1 "$T/$name.err"))"
+}
+
+# ------------------------------------------------- missing / not cramfs
+for cmd in "info" "check" "ls" "cat @ /f1" "extract @ --to $T/x1"; do
+    read -r -a argv <<<"$cmd"
+    [[ " ${argv[*]} " == *" @ "* ]] || argv+=(@)
+    one_line miss 8 "cramfs ${argv[0]} of a missing file" \
+        "^cramfs: $T/nonexistent\.img: .*[Nn]o such file" \
+        "$CRAMFS" "${argv[@]/#@/$T/nonexistent.img}"
+done
+[ ! -e "$T/x1" ]
+t_check $? "extract of a missing image creates no target directory"
+
+head -c 8192 /dev/zero | tr '\0' 'x' >notcramfs.img
+: >empty.img
+head -c 50 good.img >short.img
+for img in notcramfs.img empty.img short.img; do
+    for cmd in info check ls "cat @ /f1" "extract @ --to $T/x2"; do
+        read -r -a argv <<<"$cmd"
+        [[ " ${argv[*]} " == *" @ "* ]] || argv+=(@)
+        one_line notc 4 "cramfs ${argv[0]} of $img (not cramfs)" "^cramfs: $img: " \
+            "$CRAMFS" "${argv[@]/#@/$img}"
+    done
+done
+[ ! -e "$T/x2" ]
+t_check $? "extract of a non-cramfs file creates no target directory"
+
+# ---------------------------------------------------------------- usage
+usage u0 "cramfs without arguments" "$CRAMFS"
+usage u1 "unknown command" "$CRAMFS" frobnicate good.img
+usage u2 "info without IMAGE" "$CRAMFS" info
+usage u3 "unknown option" "$CRAMFS" info --bogus good.img
+usage u4 "info with an extra argument" "$CRAMFS" info good.img extra
+usage u5 "cat without PATH" "$CRAMFS" cat good.img
+usage u6 "block size not a power of 2" "$CRAMFS" info -b 12288 good.img
+usage u7 "block size too small" "$CRAMFS" ls -b 1024 good.img
+usage u8 "block size too large" "$CRAMFS" ls -b 131072 good.img
+usage u9 "extract -j not a number" "$CRAMFS" extract -j many good.img --to "$T/x3"
+usage u10 "extract --to without DIR" "$CRAMFS" extract good.img --to
+[ ! -e "$T/x3" ]
+t_check $? "a usage error extracts nothing"
+rc_run ver 0 "cramfs --version" "$CRAMFS" --version
+grep -q '[0-9]\.[0-9]' "$T/ver.out"
+t_check $? "--version prints a version on stdout"
+rc_run help 0 "cramfs --help" "$CRAMFS" --help
+grep -q 'extract' "$T/help.out"
+t_check $? "--help lists the commands on stdout"
+for c in info check ls cat extract; do
+    rc_run help 0 "cramfs $c --help" "$CRAMFS" "$c" --help
+    grep -q "cramfs $c" "$T/help.out"
+    t_check $? "cramfs $c --help shows its usage on stdout"
+done
+
+# ---------------------------------------------------------- cat and ls
+one_line cat1 1 "cat of a missing path" '^cramfs: good\.img: .*/nope' "$CRAMFS" cat good.img /nope
+one_line cat2 1 "cat of a directory" '^cramfs: good\.img: .*/dir' "$CRAMFS" cat good.img /dir
+one_line cat3 1 "cat of a symlink (not followed)" '^cramfs: good\.img: .*/link' "$CRAMFS" cat good.img /link
+one_line cat4 1 "cat of a fifo" '^cramfs: good\.img: .*/fifo' "$CRAMFS" cat good.img /fifo
+one_line cat5 1 "cat of a device" '^cramfs: good\.img: .*/cdev' "$CRAMFS" cat good.img /cdev
+run cat6 "$CRAMFS" cat good.img /f100 /nope /dir/a
+[ "$RC" = 1 ] && cat src/f100 src/dir/a | cmp -s - "$T/cat6.out"
+t_check $? "cat of several paths, one missing: the others are written, exit 1 (exit $RC)"
+run cat7 "$CRAMFS" cat good.img f100 dir/sub/b
+[ "$RC" = 0 ] && cat src/f100 src/dir/sub/b | cmp -s - "$T/cat7.out"
+t_check $? "cat of relative paths (exit $RC)"
+one_line ls1 1 "ls of a missing path" '^cramfs: good\.img: .*/nope' "$CRAMFS" ls good.img /nope
+one_line ex1 1 "extract of a missing path" '^cramfs: good\.img: .*/nope' \
+    "$CRAMFS" extract good.img --to "$T/x4" /nope
+
+# ------------------------------------------------------------ extraction
+mkdir -p t1
+printf 'keep\n' >t1/f100
+run ow "$CRAMFS" extract good.img --to t1
+[ "$RC" = 8 ]
+t_check $? "extract onto an existing file without --force: exit 8 (got $RC)"
+[ "$(cat t1/f100)" = keep ]
+t_check $? "the existing file is left alone"
+grep -q '^cramfs: good\.img: .*/f100' "$T/ow.err" && stderr_lines_ok "$T/ow.err" "cramfs: good.img: "
+t_check $? "the error names the image and the path, one line each"
+cmp -s t1/dir/sub/b src/dir/sub/b
+t_check $? "the rest of the image is still extracted"
+rc_run owf 0 "extract --force onto the same tree" "$CRAMFS" extract good.img --to t1 --force
+cmp -s t1/f100 src/f100
+t_check $? "--force replaced the existing file"
+
+# pre-existing symlinks in the target are never followed
+mkdir -p t2 outside
+printf 'victim\n' >outside/victim
+ln -s ../outside/victim t2/f100     # a file entry
+ln -s ../outside t2/dir             # a directory entry
+run sl "$CRAMFS" extract good.img --to t2
+[ "$RC" = 8 ]
+t_check $? "extract with symlinks in the way, without --force: exit 8 (got $RC)"
+[ "$(cat outside/victim)" = victim ] && [ "$(ls outside)" = victim ]
+t_check $? "nothing written through the symlinks (outside: $(ls outside | tr '\n' ' '))"
+[ -L t2/f100 ] && [ -L t2/dir ]
+t_check $? "without --force the symlinks stay"
+stderr_lines_ok "$T/sl.err" "cramfs: good.img: "
+t_check $? "errors are one line each, prefixed 'cramfs: good.img: '"
+run slf "$CRAMFS" extract good.img --to t2 --force
+[ "$(cat outside/victim)" = victim ] && [ "$(ls outside)" = victim ]
+t_check $? "--force: still nothing written through the symlinks"
+[ ! -L t2/f100 ] && cmp -s t2/f100 src/f100
+t_check $? "--force replaced the symlink at /f100 by the file"
+[ "$RC" = 0 ] && [ ! -L t2/dir ] && [ -d t2/dir ] && cmp -s t2/dir/a src/dir/a
+t_check $? "--force replaced the symlink at /dir (a non-directory) by the directory (exit $RC)"
+[ "$RC" = 0 ] || show slf
+
+# symlinks in the image whose relative target climbs above the image root
+# are not created (man cramfs: "an error"); check only warns
+mkdir -p climb/d
+ln -s ../outside climb/esc
+ln -s ../../x climb/d/esc2
+ln -s ../d climb/d/ok
+ln -s /etc/passwd climb/abs
+printf 'hi\n' >climb/f
+"$MKFS" climb climb.img >/dev/null 2>&1
+mkdir climbx
+run clx "$CRAMFS" extract climb.img --to "$T/climbx/out"
+[ "$RC" = 4 ]
+t_check $? "extract with climbing symlinks: exit 4 (got $RC)"
+[ ! -L climbx/out/esc ] && [ ! -L climbx/out/d/esc2 ]
+t_check $? "climbing symlinks are not created"
+[ "$(readlink climbx/out/d/ok)" = ../d ] && [ "$(readlink climbx/out/abs)" = /etc/passwd ] && cmp -s climbx/out/f climb/f
+t_check $? "the other entries are extracted (a symlink that stays inside, an absolute one, a file)"
+grep -q '^cramfs: climb\.img: .*/esc: ' "$T/clx.err" && grep -q '^cramfs: climb\.img: .*/d/esc2: ' "$T/clx.err" &&
+    stderr_lines_ok "$T/clx.err" "cramfs: climb.img: "
+t_check $? "one error line per climbing symlink, naming it"
+[ "$(ls climbx)" = out ]
+t_check $? "nothing created beside the target"
+run clc "$CRAMFS" check climb.img
+[ "$RC" = 0 ] && [ "$(grep -c ': warning: .*climbs' "$T/clc.out")" = 2 ]
+t_check $? "check: exit 0 (got $RC) with a warning for each climbing symlink"
+
+usage u11 "extract -j 0 (man: 1 to 256)" "$CRAMFS" extract -j 0 good.img --to "$T/x5"
+usage u12 "extract -j 257 (man: 1 to 256)" "$CRAMFS" extract -j 257 good.img --to "$T/x5"
+[ ! -e "$T/x5" ]
+t_check $? "a rejected -j extracts nothing"
+
+# target directory problems are operational errors (8)
+one_line tgt1 8 "extract into a missing parent directory" '^cramfs: good\.img: ' \
+    "$CRAMFS" extract good.img --to "$T/no/such/parent/out"
+printf 'x\n' >plainfile
+one_line tgt2 8 "extract --to an existing regular file" '^cramfs: good\.img: ' \
+    "$CRAMFS" extract good.img --to "$T/plainfile"
+mkdir ro && chmod 0555 ro
+chmod 0644 good.img
+one_line tgt3 8 "extract into a directory it cannot write (uid 65534)" '^cramfs: good\.img: ' \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$CRAMFS" extract good.img --to "$T/ro/out"
+
+# ------------------------------------------------------- truncated image
+for cut in 3000 200 77; do
+    head -c "$cut" good.img >trunc.img
+    run tc "$CRAMFS" check trunc.img
+    [ "$RC" = 4 ] && grep -q '^trunc\.img: error: ' "$T/tc.out"
+    t_check $? "check of the image cut to $cut bytes: exit 4 (got $RC) and an error line"
+    stderr_lines_ok "$T/tc.err" "cramfs: "
+    t_check $? "check of the image cut to $cut bytes: stderr lines prefixed 'cramfs: '"
+    [ -z "$(sort "$T/tc.out" | uniq -d)" ]
+    t_check $? "check of the image cut to $cut bytes: no problem reported twice$(sort "$T/tc.out" | uniq -d | sed 's/^/ [dup: /; s/$/]/' | head -n 2 | tr -d '\n')"
+    if [ "$cut" = 3000 ]; then    # directories intact: the paths named are real
+        "$CRAMFS" ls -R good.img | sed 's|^|/|' | sort >"$T/paths"
+        sed -n 's|^trunc\.img: error: \(/[^:]*\): .*|\1|p' "$T/tc.out" | sort -u >"$T/named"
+        bogus=$(comm -13 "$T/paths" "$T/named" | tr '\n' ' ')
+        [ -n "$(cat "$T/named")" ] && [ -z "$bogus" ]
+        t_check $? "check of the image cut to 3000 bytes: every path named exists in the image${bogus:+ (not in the image: $bogus)}"
+    fi
+    run ti "$CRAMFS" info trunc.img
+    [ "$RC" = 4 ] && [ -s "$T/ti.err" ] && stderr_lines_ok "$T/ti.err" "cramfs: trunc.img: "
+    t_check $? "info of the image cut to $cut bytes: exit 4 (got $RC), the problem on stderr as 'cramfs: trunc.img: ...'"
+    run te "$CRAMFS" extract trunc.img --to "$T/tr$cut"
+    [ "$RC" = 4 ] && [ -s "$T/te.err" ] && stderr_lines_ok "$T/te.err" "cramfs: trunc.img: "
+    t_check $? "extract of the image cut to $cut bytes: exit 4 (got $RC), errors 'cramfs: trunc.img: ...'"
+    [ "$RC" = 4 ] || show te
+    run tk "$CRAMFSCK" trunc.img
+    [ "$RC" = 4 ]
+    t_check $? "cramfsck of the image cut to $cut bytes: exit 4 (got $RC)"
+done
+
+# ------------------------------------------- cramfsck: util-linux options
+cp good.img badcrc.img
+crc=$(get_u32 badcrc.img 32 little)
+put_u32 badcrc.img 32 $(( crc ^ 0x00010000 )) little
+
+# ck WANT DESC ARGS...: our cramfsck and util-linux fsck.cramfs both exit WANT
+ck() {
+    local want=$1 desc=$2
+    shift 2
+    rc_run ck "$want" "cramfsck $desc" "$CRAMFSCK" "$@"
+    run ref "$FSCK" "$@"
+    [ "$RC" = "$want" ]
+    t_check $? "(reference) fsck.cramfs $desc: exit $RC"
+}
+ck 0 "-a -v -y -b 4096 on a good image" -a -v -y -b 4096 good.img
+ck 0 "--blocksize 4096 --verbose on a good image" --blocksize 4096 --verbose good.img
+ck 0 "--extract on a good image" --extract good.img
+rc_run ckx 0 "cramfsck --extract=DIR on a good image" "$CRAMFSCK" --extract="$T/ckx" good.img
+cmp -s "$T/ckx/dir/sub/b" src/dir/sub/b
+t_check $? "cramfsck --extract=DIR extracted the files"
+rc_run ckx 0 "(reference) fsck.cramfs --extract=DIR on a good image" "$FSCK" --extract="$T/ckxref" good.img
+ck 0 "-V" -V
+ck 0 "-h" -h
+ck 0 "--help" --help
+ck 4 "on a bad-CRC image" badcrc.img
+ck 4 "--extract on a bad-CRC image" --extract badcrc.img
+ck 8 "on a nonexistent file" "$T/nonexistent.img"
+ck 16 "with a bad option" --bogus good.img
+ck 16 "without a file" -v
+ck 16 "with two files" good.img good.img
+ck 4 "on a non-cramfs file" notcramfs.img
+ck 4 "on an empty file" empty.img
+rc_run ckx2 0 "cramfsck -x DIR (npitre style)" "$CRAMFSCK" -x "$T/ckx2" good.img
+cmp -s "$T/ckx2/f100" src/f100
+t_check $? "cramfsck -x DIR extracted the files"
+rc_run ckv 0 "cramfsck -V prints a version" "$CRAMFSCK" -V
+grep -qi 'cramfsck' "$T/ckv.out"
+t_check $? "cramfsck -V names the program"
+
+# ------------------------------- util-linux fsck-bad-header (format §15)
+mkdir -p bh/src/subdir
+chmod 0755 bh/src bh/src/subdir
+# bad_header NAME ORDER PAD BLOCK VALUES...: overwrite `size` with each value
+bad_header() {
+    local name=$1 order=$2 pad=$3 bs=$4 off=4 args=(-N "$2" -b "$4") v want
+    shift 4
+    [ "$pad" = 1 ] && { off=516; args+=(-p); }
+    "$MKFS" "${args[@]}" bh/src "bh/$name.img" >/dev/null 2>&1 ||
+        { t_fail "fsck-bad-header $name: mkfs.cramfs failed"; return; }
+    local true_size
+    true_size=$(get_u32 "bh/$name.img" $off "$order")
+    [ "$true_size" = "$(stat -c %s "bh/$name.img")" ]
+    t_check $? "fsck-bad-header $name: superblock size $true_size = file size"
+    for v in "$@"; do
+        cp "bh/$name.img" bh/t.img
+        put_u32 bh/t.img $off "$v" "$order"
+        want=4
+        [ "$v" = "$true_size" ] && want=0
+        run bhc "$CRAMFSCK" -b "$bs" bh/t.img
+        [ "$RC" = $want ]
+        t_check $? "fsck-bad-header $name size=$v: cramfsck exit $RC (want $want)"
+        run bhr "$FSCK" -b "$bs" bh/t.img
+        [ "$RC" = $want ]
+        t_check $? "fsck-bad-header $name size=$v: (reference) fsck.cramfs exit $RC (want $want)"
+        run bhk "$CRAMFS" check bh/t.img
+        [ "$RC" = $want ]
+        t_check $? "fsck-bad-header $name size=$v: cramfs check exit $RC (want $want)"
+    done
+}
+for order in big little; do
+    o=be; [ $order = little ] && o=le
+    bad_header "nopad-4K-$o" $order 0 4096 0 75 76 4095 4096 4097 4294967295
+    bad_header "pad-4K-$o" $order 1 4096 76 587 588 4095 4096 4097 4294967295
+    bad_header "pad-64K-$o" $order 1 65536 76 587 588 65535 65536 65537 4294967295
+done
+
+t_done

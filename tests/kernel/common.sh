@@ -1,0 +1,57 @@
+# common.sh - sourced by the kernel-suite scripts (bash).
+# shellcheck shell=bash disable=SC2034
+#
+# Cache: $CRAMFS_XIP_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/cramfs-xip/uml.
+# oracle-tool: $ORACLE_TOOL when set (meson builds it), else compiled from
+# oracle-tool.c beside this file into the cache (once per source version).
+
+kernel_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kernel_cache=${CRAMFS_XIP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/cramfs-xip/uml}
+
+klog() { echo "${0##*/}: $*" >&2; }
+
+# Sets $oracle_tool to a usable oracle-tool binary; returns 1 if none.
+oracle_find_tool() {
+    local src=$kernel_dir/oracle-tool.c key dir cc=${CC:-cc}
+    if [ -n "${ORACLE_TOOL:-}" ]; then
+        oracle_tool=$ORACLE_TOOL
+        [ -x "$oracle_tool" ] && return 0
+        klog "ORACLE_TOOL=$ORACLE_TOOL is not executable"
+        return 1
+    fi
+    key=$(sha256sum "$src" | cut -c1-16)
+    dir=$kernel_cache/tool-$key
+    oracle_tool=$dir/oracle-tool
+    [ -x "$oracle_tool" ] && return 0
+    command -v "$cc" >/dev/null || { klog "no C compiler ($cc) to build oracle-tool"; return 1; }
+    mkdir -p "$dir" || return 1
+    "$cc" -O2 -Wall -o "$oracle_tool.tmp.$$" "$src" >&2 || return 1
+    mv -f "$oracle_tool.tmp.$$" "$oracle_tool"
+}
+
+# Finds linux.uml and its cramfs.ko (same version); sets uml_bin, uml_ko.
+# $CRAMFS_UML overrides /usr/bin/linux.uml.  Returns 1 with a reason in
+# $uml_missing when there is none.
+uml_find() {
+    local bin=${CRAMFS_UML:-/usr/bin/linux.uml} ver root
+    uml_missing=
+    if [ ! -x "$bin" ]; then
+        uml_missing="$bin not found (install the Debian package user-mode-linux: scripts/setup)"
+        return 1
+    fi
+    ver=$("$bin" --version 2>/dev/null | head -n1)
+    root=$(cd "$(dirname "$bin")/.." && pwd)
+    uml_ko=$root/lib/uml/modules/$ver/kernel/fs/cramfs/cramfs.ko
+    if [ -z "$ver" ] || [ ! -f "$uml_ko" ]; then
+        uml_missing="no cramfs.ko for $bin (version '${ver:-?}') at $uml_ko"
+        return 1
+    fi
+    uml_bin=$bin
+}
+
+# prefix kernel messages with "kmsg ", at most $CRAMFS_KMSG_MAX (200)
+kmsg_cap() {
+    awk -v max="${CRAMFS_KMSG_MAX:-200}" \
+        'NR <= max { print "kmsg " $0 }
+         END { if (NR > max) printf "kmsg (%d more kernel messages not shown)\n", NR - max }'
+}
