@@ -60,15 +60,12 @@ int cmd_cat(int argc, char **argv)
 	struct common_opts co = { 0 };
 	struct cramfs_node node;
 	struct tool_image t;
-	int i = parse_opts(argc, argv, &co, NULL, NULL, NULL, NULL, cat_usage);
+	static const struct cmd_syntax syn = { cat_usage, NULL, NULL, NULL, 2, -1 };
+	int i = parse_opts(argc, argv, &co, &syn, NULL);
 	int ret, worst = 0;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - i < 2) {
-		fprintf(stderr, "usage: %s\n", cat_usage);
-		return EXIT_USAGE;
-	}
+		return parse_exit(i);
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;

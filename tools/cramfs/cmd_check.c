@@ -64,15 +64,13 @@ int cmd_check(int argc, char **argv)
 	struct common_opts co = { 0 };
 	struct cramfs_tree_stats st;
 	struct tool_image t;
-	int i = parse_opts(argc, argv, &co, NULL, longs, check_opt, &o, check_usage);
+	static const struct cmd_syntax syn = { check_usage, NULL, longs,
+					       check_opt, 1, 1 };
+	int i = parse_opts(argc, argv, &co, &syn, &o);
 	int ret;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - i != 1) {
-		fprintf(stderr, "usage: %s\n", check_usage);
-		return EXIT_USAGE;
-	}
+		return parse_exit(i);
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;

@@ -91,16 +91,13 @@ int cmd_extract(int argc, char **argv)
 	struct cramfs_extract_result r;
 	struct common_opts co = { 0 };
 	struct tool_image t;
-	int i = parse_opts(argc, argv, &co, "fj:", longs, extract_opt, &o,
-			   extract_usage);
+	static const struct cmd_syntax syn = { extract_usage, "fj:", longs,
+					       extract_opt, 1, -1 };
+	int i = parse_opts(argc, argv, &co, &syn, &o);
 	int ret;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - i < 1) {
-		fprintf(stderr, "usage: %s\n", extract_usage);
-		return EXIT_USAGE;
-	}
+		return parse_exit(i);
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;

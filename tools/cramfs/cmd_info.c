@@ -148,15 +148,12 @@ int cmd_info(int argc, char **argv)
 	struct common_opts co = { 0 };
 	struct tool_image t;
 	struct info_facts f;
-	int i = parse_opts(argc, argv, &co, NULL, NULL, NULL, NULL, info_usage);
+	static const struct cmd_syntax syn = { info_usage, NULL, NULL, NULL, 1, 1 };
+	int i = parse_opts(argc, argv, &co, &syn, NULL);
 	int ret;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - i != 1) {
-		fprintf(stderr, "usage: %s\n", info_usage);
-		return EXIT_USAGE;
-	}
+		return parse_exit(i);
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;

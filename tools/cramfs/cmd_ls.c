@@ -141,15 +141,12 @@ int cmd_ls(int argc, char **argv)
 	struct cramfs_node node;
 	struct tool_image t;
 	const char *path;
-	int i = parse_opts(argc, argv, &co, "lR", NULL, ls_opt, &o, ls_usage);
+	static const struct cmd_syntax syn = { ls_usage, "lR", NULL, ls_opt, 1, 2 };
+	int i = parse_opts(argc, argv, &co, &syn, &o);
 	int ret;
 
 	if (i < 0)
-		return i == -2 ? EXIT_OK : EXIT_USAGE;
-	if (argc - i < 1 || argc - i > 2) {
-		fprintf(stderr, "usage: %s\n", ls_usage);
-		return EXIT_USAGE;
-	}
+		return parse_exit(i);
 	o.json = co.json;
 	path = argc - i == 2 ? argv[i + 1] : "/";
 	ret = tool_open(&t, argv[i], co.block_size);

@@ -17,16 +17,27 @@ int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 
+/* A command's own options, and how many operands it takes. */
+struct cmd_syntax {
+	const char *usage;
+	const char *shorts;		/* getopt letters beyond the common ones */
+	const struct option *longs;	/* NULL-terminated, or NULL */
+	int (*on_opt)(void *ctx, int c, const char *arg);	/* 0 or -1 */
+	int min_operands, max_operands;	/* max -1: no limit */
+};
+
 /*
- * getopt_long over the common options plus `extra`/`extra_long`; calls
- * `on_opt(ctx, c, optarg)` for the command's own ones (returns 0 or -1 on a
- * bad value).  Returns the index of the first operand, or -1 after printing
- * a usage error, or -2 when --help was printed.
+ * getopt_long over the common options plus the command's; checks the
+ * operand count.  Returns the index of the first operand, or -1 after
+ * printing a usage error, or -2 when --help was printed.
  */
-struct option;
 int parse_opts(int argc, char **argv, struct common_opts *co,
-	       const char *extra, const struct option *extra_long,
-	       int (*on_opt)(void *ctx, int c, const char *arg), void *ctx,
-	       const char *usage);
+	       const struct cmd_syntax *syn, void *ctx);
+
+/* Exit code for parse_opts()'s negative results. */
+static inline int parse_exit(int i)
+{
+	return i == -2 ? EXIT_OK : EXIT_USAGE;
+}
 
 #endif /* CRAMFS_COMMANDS_H */

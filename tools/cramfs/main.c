@@ -37,10 +37,9 @@ static int usage_error(const char *msg, const char *arg)
 }
 
 int parse_opts(int argc, char **argv, struct common_opts *co,
-	       const char *extra, const struct option *extra_long,
-	       int (*on_opt)(void *ctx, int c, const char *arg), void *ctx,
-	       const char *usage_line)
+	       const struct cmd_syntax *syn, void *ctx)
 {
+	const char *usage_line = syn->usage;
 	static const struct option common[] = {
 		{ "block-size", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -54,10 +53,10 @@ int parse_opts(int argc, char **argv, struct common_opts *co,
 
 	memcpy(longs, common, sizeof(common));
 	n = sizeof(common) / sizeof(common[0]);
-	for (const struct option *o = extra_long; o && o->name && n < 31; o++)
+	for (const struct option *o = syn->longs; o && o->name && n < 31; o++)
 		longs[n++] = *o;
 	memset(&longs[n], 0, sizeof(longs[n]));
-	snprintf(shorts, sizeof(shorts), "b:vh%s", extra ? extra : "");
+	snprintf(shorts, sizeof(shorts), "b:vh%s", syn->shorts ? syn->shorts : "");
 	optind = 1;
 	argv[0] = "cramfs";	/* getopt's own messages name the program */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -71,10 +70,15 @@ int parse_opts(int argc, char **argv, struct common_opts *co,
 			co->verbose = true;
 		} else if (c == 'J') {
 			co->json = true;
-		} else if (c == '?' || !on_opt || on_opt(ctx, c, optarg)) {
+		} else if (c == '?' || !syn->on_opt || syn->on_opt(ctx, c, optarg)) {
 			fprintf(stderr, "usage: %s\n", usage_line);
 			return -1;
 		}
+	}
+	if (argc - optind < syn->min_operands ||
+	    (syn->max_operands >= 0 && argc - optind > syn->max_operands)) {
+		fprintf(stderr, "usage: %s\n", usage_line);
+		return -1;
 	}
 	return optind;
 }
