@@ -64,6 +64,10 @@ t_init() {
     local build=${CRAMFS_BUILD:-$repo_dir/build} need
     : "${CRAMFS:=$build/tools/cramfs/cramfs}"
     : "${CRAMFSCK:=$build/tools/cramfsck/cramfsck}"
+    # the scripts change directory: make relative tool paths absolute
+    [ -e "$CRAMFS" ] && CRAMFS=$(realpath "$CRAMFS")
+    [ -e "$CRAMFSCK" ] && CRAMFSCK=$(realpath "$CRAMFSCK")
+    [ -n "${ORACLE_TOOL:-}" ] && [ -e "$ORACLE_TOOL" ] && ORACLE_TOOL=$(realpath "$ORACLE_TOOL")
     T=$(mktemp -d "${TMPDIR:-/tmp}/cramfs-test.XXXXXX") || { echo "FAIL: mktemp"; exit 1; }
     chmod 0755 "$T"
     trap t_cleanup EXIT

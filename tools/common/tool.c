@@ -79,11 +79,14 @@ int tool_open(struct tool_image *t, const char *name, unsigned block_size)
 
 	memset(t, 0, sizeof(*t));
 	t->name = name;
-	if (cramfs_diag_new(1000, &t->diag))
+	if (cramfs_diag_new(1000, &t->diag)) {
+		tool_error(name, "out of memory");
 		return EXIT_OPERATIONAL;
+	}
 	ret = cramfs_source_open_file(name, t->diag, &t->src);
 	if (ret) {
 		tool_error(name, "%s", strerror(-ret));
+		tool_close(t);
 		return EXIT_OPERATIONAL;
 	}
 	ret = cramfs_image_open(t->src, &opts, t->diag, &t->img);
@@ -91,6 +94,7 @@ int tool_open(struct tool_image *t, const char *name, unsigned block_size)
 		const struct cramfs_diag_entry *e = cramfs_diag_get(t->diag, 0);
 
 		tool_error(name, "%s", e ? e->message : cramfs_strerror(ret));
+		tool_close(t);
 		return ret == -EUCLEAN ? EXIT_CORRUPT : EXIT_OPERATIONAL;
 	}
 	return EXIT_OK;
