@@ -64,7 +64,7 @@ struct cramfs_extract_opts {
 	int owners;
 	/*
 	 * Where to write the manifest of what could not be applied when
-	 * ownership is not applied (see cramfs-extract(1) for the format).
+	 * ownership is not applied (see cramfs(1), MANIFEST FORMAT).
 	 * NULL: "<target_dir>.manifest".  Written only if non-empty.
 	 */
 	const char *manifest_path;
