@@ -109,25 +109,12 @@ static void walk_all(struct cramfs_image *img, struct cramfs_diag *diag)
 
 /* ---- containment after extraction -------------------------------------- */
 
-static size_t dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	size_t n = 0;
-
-	while (d && (de = readdir(d)) != NULL)
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	if (d)
-		closedir(d);
-	return n;
-}
-
 static void check_base(void)
 {
 	DIR *d = opendir(env.base);
 	struct dirent *de;
 
-	CHECK_EQ(dir_entries(env.canary), 0);
+	CHECK_EQ(t_dir_entries(env.canary), 0);
 	while (d && (de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "out") &&

@@ -40,26 +40,13 @@ static void env_free(struct env *v)
 	free(v->base);
 }
 
-static size_t dir_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	size_t n = 0;
-
-	while (d && (de = readdir(d)) != NULL)
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* The canary stays empty and BASE holds nothing unexpected. */
 static void env_check_contained(struct env *v)
 {
 	DIR *d = opendir(v->base);
 	struct dirent *de;
 
-	CHECK_EQ(dir_entries(v->canary), 0);
+	CHECK_EQ(t_dir_entries(v->canary), 0);
 	while (d && (de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		bool ok = !strcmp(n, ".") || !strcmp(n, "..") ||

@@ -215,3 +215,16 @@ char *t_mkdtemp(const char *tag)
 	}
 	return p;
 }
+
+size_t t_dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && (de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
