@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check_internal.h"
-#include "paths.h"
+#include "shared.h"
 
 static void check_crc(struct check_state *cs)
 {
@@ -148,7 +148,6 @@ static void check_dir_entry(struct check_state *cs,
 {
 	uint64_t off = cramfs_node_data_offset(n);
 
-	cs->st->dirs++;
 	if (!n->inode.size)
 		return;
 	if (!off) {
@@ -162,12 +161,11 @@ static void check_dir_entry(struct check_state *cs,
 }
 
 static void check_special(struct check_state *cs, const struct cramfs_node *n,
-			  const char *path, uint64_t *counter)
+			  const char *path)
 {
 	bool is_dev = cramfs_is_type(n->inode.mode, CRAMFS_S_IFCHR) ||
 		      cramfs_is_type(n->inode.mode, CRAMFS_S_IFBLK);
 
-	(*counter)++;
 	if (n->inode.offset)
 		diag_corrupt(cs->diag, n->entry_offset, path,
 			     "special file has non-zero offset 0x%llx",
@@ -182,15 +180,12 @@ static void check_special(struct check_state *cs, const struct cramfs_node *n,
 static void check_node(struct check_state *cs, const struct cramfs_node *n,
 		       const char *path)
 {
-	struct cramfs_tree_stats *st = cs->st;
-
+	tree_stats_count(cs->st, n);
 	switch (n->inode.mode & CRAMFS_S_IFMT) {
 	case CRAMFS_S_IFDIR:
 		check_dir_entry(cs, n, path);
 		break;
 	case CRAMFS_S_IFREG:
-		st->files++;
-		st->file_bytes += n->inode.size;
 		if (n->inode.size)
 			check_data_entry(cs, n, path);
 		else if (n->inode.offset)
@@ -199,7 +194,6 @@ static void check_node(struct check_state *cs, const struct cramfs_node *n,
 				     (unsigned long long)cramfs_node_data_offset(n));
 		break;
 	case CRAMFS_S_IFLNK:
-		st->symlinks++;
 		if (n->inode.size)
 			check_data_entry(cs, n, path);
 		else
@@ -207,16 +201,10 @@ static void check_node(struct check_state *cs, const struct cramfs_node *n,
 				     "symlink with an empty target");
 		break;
 	case CRAMFS_S_IFCHR:
-		check_special(cs, n, path, &st->chrdevs);
-		break;
 	case CRAMFS_S_IFBLK:
-		check_special(cs, n, path, &st->blkdevs);
-		break;
 	case CRAMFS_S_IFIFO:
-		check_special(cs, n, path, &st->fifos);
-		break;
 	case CRAMFS_S_IFSOCK:
-		check_special(cs, n, path, &st->sockets);
+		check_special(cs, n, path);
 		break;
 	default:
 		diag_corrupt(cs->diag, n->entry_offset, path,

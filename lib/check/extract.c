@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "extract_internal.h"
+#include "shared.h"
 
 #define MAX_DEPTH 1025u
 
@@ -43,19 +44,6 @@ static void report_progress(struct extract_ctx *x)
 				  x->res->stats.file_bytes);
 }
 
-static void count_node(struct cramfs_tree_stats *st, const struct cramfs_node *n)
-{
-	switch (n->inode.mode & CRAMFS_S_IFMT) {
-	case CRAMFS_S_IFDIR: st->dirs++; break;
-	case CRAMFS_S_IFREG: st->files++; st->file_bytes += n->inode.size; break;
-	case CRAMFS_S_IFLNK: st->symlinks++; break;
-	case CRAMFS_S_IFCHR: st->chrdevs++; break;
-	case CRAMFS_S_IFBLK: st->blkdevs++; break;
-	case CRAMFS_S_IFIFO: st->fifos++; break;
-	default: st->sockets++;
-	}
-}
-
 /* Open (or create) the directory for walk entry `e`; NULL on failure. */
 static struct xdir *enter_dir(struct extract_ctx *x, const struct tree_pos *tp,
 			      const struct cramfs_walk_entry *e,
@@ -81,7 +69,7 @@ static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 	struct xdir *pdir = e->depth ? x->dirs[e->depth - 1] : tp->parent;
 	const struct cramfs_node *n = &e->node;
 
-	count_node(&x->res->stats, n);
+	tree_stats_count(&x->res->stats, n);
 	if (manifest_wants(x, n) && manifest_note(x->manifest, path, n))
 		return -ENOMEM;
 	switch (n->inode.mode & CRAMFS_S_IFMT) {

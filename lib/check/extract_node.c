@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "extract_internal.h"
-#include "paths.h"
+#include "shared.h"
 
 #define WRITE_CHUNK (256u * 1024u)
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "paths.h"
+#include "shared.h"
 
 bool symlink_escapes(const char *link_path, const char *target)
 {
@@ -24,4 +24,32 @@ bool symlink_escapes(const char *link_path, const char *target)
 		t += len + (t[len] == '/');
 	}
 	return false;
+}
+
+void tree_stats_count(struct cramfs_tree_stats *st, const struct cramfs_node *n)
+{
+	switch (n->inode.mode & CRAMFS_S_IFMT) {
+	case CRAMFS_S_IFDIR:
+		st->dirs++;
+		break;
+	case CRAMFS_S_IFREG:
+		st->files++;
+		st->file_bytes += n->inode.size;
+		break;
+	case CRAMFS_S_IFLNK:
+		st->symlinks++;
+		break;
+	case CRAMFS_S_IFCHR:
+		st->chrdevs++;
+		break;
+	case CRAMFS_S_IFBLK:
+		st->blkdevs++;
+		break;
+	case CRAMFS_S_IFIFO:
+		st->fifos++;
+		break;
+	case CRAMFS_S_IFSOCK:
+		st->sockets++;
+		break;
+	}
 }
