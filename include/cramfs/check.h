@@ -30,6 +30,9 @@ struct cramfs_tree_stats {
 	uint64_t xip_blocks;		/* DIRECT|UNCOMPRESSED, page-aligned */
 	uint64_t legacy_xip_files;
 	uint64_t entries;		/* directory entries, root excluded */
+	/* cramfs_check only: the CRC it computed (v2 images that are whole). */
+	bool crc_computed;
+	uint32_t crc;
 };
 
 #define CRAMFS_CHECK_NO_DATA	0x1u	/* skip decompressing file data */

@@ -20,6 +20,8 @@ static void check_crc(struct check_state *cs)
 		return;	/* already reported as too short */
 	if (cramfs_image_compute_crc(cs->img, &crc))
 		return;
+	cs->st->crc_computed = true;
+	cs->st->crc = crc;
 	if (crc != sb->crc)
 		diag_corrupt(cs->diag, cs->info.start + 32, NULL,
 			     "crc error: superblock says 0x%08x, data gives 0x%08x",

@@ -48,9 +48,12 @@ static void gather(struct tool_image *t, struct info_facts *f)
 	memcpy(f->label, f->in.super.name, 16);
 	f->label[16] = '\0';
 	flags_words(f->in.super.flags, f->flags, sizeof(f->flags));
+	/* Pointer tables and CRC, no decompression: cheap even on big images. */
+	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, t->diag, &f->st);
+	crc = f->st.crc;
 	if (!f->in.version2)
 		snprintf(f->crc, sizeof(f->crc), "none (version 1 image)");
-	else if (cramfs_image_compute_crc(t->img, &crc))
+	else if (!f->st.crc_computed)
 		snprintf(f->crc, sizeof(f->crc), "0x%08X (cannot verify: image truncated)",
 			 f->in.super.crc);
 	else if ((f->crc_ok = crc == f->in.super.crc))
@@ -58,8 +61,6 @@ static void gather(struct tool_image *t, struct info_facts *f)
 	else
 		snprintf(f->crc, sizeof(f->crc), "0x%08X (MISMATCH: data gives 0x%08X)",
 			 f->in.super.crc, crc);
-	/* Pointer tables only, no decompression: cheap even on big images. */
-	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, t->diag, &f->st);
 }
 
 static void print_text(const struct tool_image *t, const struct info_facts *f)
