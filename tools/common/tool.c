@@ -136,16 +136,49 @@ void tool_mode_string(unsigned mode, char *b)
 	b[10] = '\0';
 }
 
+/* Length of the well-formed UTF-8 sequence at p (1-4), or 0 if invalid. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (!n || p[0] > 0xF4)
+		return 0;
+	cp = p[0] & (0x7F >> n);
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+/*
+ * Valid UTF-8 is written as is; a byte that is not part of valid UTF-8 is
+ * written as \u00XX.  Valid non-ASCII text is never escaped, so in our
+ * output \u0080-\u00ff always stands for a raw byte of a name.
+ */
 void json_string(FILE *f, const char *s)
 {
+	const unsigned char *p = (const void *)s;
+
 	fputc('"', f);
-	for (const unsigned char *p = (const void *)s; *p; p++) {
+	while (*p) {
+		int n = utf8_len(p);
+
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		else if (*p < 0x20 || *p == 0x7f || !n)
 			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, (size_t)n, f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }
