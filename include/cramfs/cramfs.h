@@ -11,6 +11,7 @@
 #include "format.h"
 #include "reader.h"
 #include "check.h"
+#include "build.h"
 
 #define CRAMFS_VERSION_STRING "0.1.0"
 

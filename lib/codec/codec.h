@@ -23,4 +23,28 @@ void inflater_free(struct inflater *inf);
 int inflater_run(struct inflater *inf, const void *in, size_t in_len,
 		 void *out, size_t cap, size_t *out_len);
 
+
+/* ---- compression ---- */
+
+enum deflater_kind {
+	DEFLATER_ZLIB6,		/* zlib's compress(): util-linux's exact bytes */
+	DEFLATER_LIBDEFLATE12,	/* smaller, still a zlib stream */
+};
+
+struct deflater;
+
+/* One per thread.  Returns 0 or -ENOMEM. */
+int deflater_new(enum deflater_kind kind, struct deflater **out);
+void deflater_free(struct deflater *def);
+
+/* Output space needed for `len` bytes of input, worst case. */
+size_t deflater_bound(size_t len);
+
+/*
+ * Compress `len` bytes into one complete zlib stream at `out` (at least
+ * deflater_bound(len) bytes).  Returns the stream length, or 0 on failure.
+ */
+size_t deflater_run(struct deflater *def, const void *in, size_t len,
+		    void *out, size_t cap);
+
 #endif /* CRAMFS_LIB_CODEC_H */

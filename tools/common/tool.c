@@ -182,3 +182,30 @@ void json_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+int tool_parse_endian(const char *arg, enum cramfs_endian *out)
+{
+	if (!strcmp(arg, "big"))
+		*out = CRAMFS_BIG_ENDIAN;
+	else if (!strcmp(arg, "little"))
+		*out = CRAMFS_LITTLE_ENDIAN;
+	else if (!strcmp(arg, "host"))
+		*out = cramfs_host_endian();
+	else
+		return -1;
+	return 0;
+}
+
+int tool_parse_uint(const char *arg, unsigned long long max,
+		    unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (!*arg || *end || errno || v > max || arg[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}

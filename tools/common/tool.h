@@ -47,8 +47,30 @@ void tool_error(const char *image, const char *fmt, ...)
 /* Parse a block size option; returns 0 and sets *out, or -1. */
 int tool_parse_block_size(const char *arg, unsigned *out);
 
+/* "big", "little" or "host"; returns 0 and sets *out, or -1. */
+int tool_parse_endian(const char *arg, enum cramfs_endian *out);
+
+/* A decimal number in [0, max]; returns 0 and sets *out, or -1. */
+int tool_parse_uint(const char *arg, unsigned long long max,
+		    unsigned long long *out);
+
 /* "drwxr-xr-x" for a cramfs mode (buf >= 11 bytes). */
 void tool_mode_string(unsigned mode, char *buf);
+
+/* What `cramfs build` and `mkcramfs` share after parsing their options. */
+struct tool_build {
+	const char *output;
+	bool verbose, json;
+	long long uid, gid;	/* override every owner; -1: keep */
+};
+
+/*
+ * Scan `sources`, build the image with `o` (progress filled in here) and
+ * report warnings, errors and (verbose/json) a summary.  Returns the exit
+ * code: 0 written, 8 not written.
+ */
+int tool_build_run(char *const *sources, int nsources,
+		   struct cramfs_build_opts *o, const struct tool_build *b);
 
 /* Write `s` as a JSON string literal. */
 void json_string(FILE *f, const char *s);

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building cramfs images.
+ *
+ * Same conventions as reader.h.  A build has two steps: collect a tree of
+ * entries from sources (host directories), then write the image.  Writing
+ * goes to a temporary file next to the output that is renamed over it only
+ * when complete, so an error or a kill never leaves a partial image at the
+ * output path.  The bytes written depend only on the tree and the options,
+ * never on the thread count.
+ */
+#ifndef CRAMFS_BUILD_H
+#define CRAMFS_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "diag.h"
+#include "format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cramfs_tree;
+
+/* An empty tree (a root directory 0755 owned by 0:0).  0 or -ENOMEM. */
+int cramfs_tree_new(struct cramfs_tree **out);
+void cramfs_tree_free(struct cramfs_tree *tree);
+
+/*
+ * Add everything below host directory `dir` to the tree, and take the
+ * root's mode and owner from `dir` itself.  With several sources, later
+ * ones merge into earlier ones: directories merge, any other entry of the
+ * same name is replaced (a warning).  File contents are read when the image
+ * is written, so the files must stay in place until then.
+ * Returns 0, or -errno (detail in diag naming the host path).
+ */
+int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
+			struct cramfs_diag *diag);
+
+/* Give every entry owner `uid`/`gid` (-1: keep), e.g. for --all-root. */
+void cramfs_tree_set_owner(struct cramfs_tree *tree, long long uid,
+			   long long gid);
+
+enum cramfs_build_mode {
+	/*
+	 * Byte-identical to util-linux mkfs.cramfs (Debian 12, 2.38.1): zlib
+	 * level 6, its deduplication (by content only) and flag policy.
+	 */
+	CRAMFS_BUILD_UTIL_LINUX = 0,
+	/*
+	 * Smaller images every kernel >= 2.6 mounts: libdeflate at its
+	 * highest level (still zlib streams); deduplication only of entries
+	 * whose type, mode and owner also match (format §4.6).
+	 */
+	CRAMFS_BUILD_NATIVE,
+};
+
+struct cramfs_build_opts {
+	enum cramfs_build_mode mode;
+	enum cramfs_endian endian;
+	uint32_t block_size;	/* 0: 4096 */
+	bool pad;		/* a 512-byte boot pad before the superblock */
+	const char *blob_path;	/* inserted after the superblock, or NULL */
+	const char *label;	/* volume name; NULL: "Compressed" */
+	uint32_t edition;
+	bool holes;		/* store all-zero blocks as holes */
+	bool strict;		/* a limit warning fails the build unwritten */
+	unsigned threads;	/* compression threads; 0: one per CPU */
+	cramfs_progress_fn progress;	/* bytes of input compressed so far */
+	void *progress_ctx;
+};
+
+struct cramfs_build_result {
+	struct cramfs_tree_stats stats;	/* what went into the image */
+	uint64_t bytes_in;		/* file and symlink bytes read */
+	uint64_t image_size;
+	uint64_t dedup_bytes;		/* input bytes not stored twice */
+	uint64_t warnings;		/* limit warnings (truncations) */
+	uint32_t crc;
+};
+
+/*
+ * Write the image of `tree` to `output`.  Entries beyond cramfs's limits
+ * (names > 252 bytes, files >= 16 MiB, uid > 65535, gid > 255, device
+ * numbers > 24 bits, offsets past 256 MiB) are reported as warnings before
+ * anything is written and truncated as util-linux does; with opts->strict
+ * they make the build fail with -EOVERFLOW and nothing is written.
+ * Returns 0, -EOVERFLOW, -EFBIG (the image cannot be addressed), or -errno.
+ * `result` may be NULL.
+ */
+int cramfs_build(struct cramfs_tree *tree, const struct cramfs_build_opts *opts,
+		 const char *output, struct cramfs_diag *diag,
+		 struct cramfs_build_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CRAMFS_BUILD_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mkcramfs: util-linux mkfs.cramfs's options, exit codes and (in its
+ * default util-linux mode) byte-identical output; also the classic
+ * cramfs-tools byte-order and owner flags build systems pass (-B, -L, -q).
+ * See mkcramfs(8).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+const char *tool_prog = "mkcramfs";
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"Usage:\n mkcramfs [options] <dirname> <outfile>\n\n"
+		"Make a compressed ROM file system (byte-identical to util-linux\n"
+		"mkfs.cramfs for its options).\n\nOptions:\n"
+		" -v             be verbose (print a summary)\n"
+		" -E             make all warnings errors (nothing is written)\n"
+		" -b blksize     use this blocksize, must equal page size\n"
+		" -e edition     set edition number (part of fsid)\n"
+		" -N endian      set cramfs endianness (big|little|host), default host\n"
+		" -B, -L         big / little endian (cramfs-tools)\n"
+		" -i file        insert a file image into the filesystem\n"
+		" -n name        set name of cramfs filesystem\n"
+		" -p             pad by 512 bytes for boot code\n"
+		" -q             squash owners: every entry root:root (cramfs-tools)\n"
+		" -s             sort directory entries (old option, ignored)\n"
+		" -z             make explicit holes\n"
+		" -l[=mode]      use exclusive device lock (accepted, ignored)\n"
+		" -j N           compression threads (default: one per CPU)\n"
+		" -h, --help     display this help\n"
+		" -V, --version  display version\n\n"
+		"Exit status: 0 success, 8 operational error, 16 usage error.\n");
+}
+
+static int bad(const char *what, const char *arg)
+{
+	tool_error(NULL, "invalid %s: %s", what, arg);
+	return EXIT_USAGE;
+}
+
+static int parse_one(int c, const char *arg, struct cramfs_build_opts *o,
+		     struct tool_build *b)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'v': b->verbose = true; break;
+	case 'E': o->strict = true; break;
+	case 'b': return tool_parse_block_size(arg, &o->block_size) ? bad("blocksize", arg) : 0;
+	case 'e':
+		if (tool_parse_uint(arg, UINT32_MAX, &v))
+			return bad("edition number", arg);
+		o->edition = (uint32_t)v;
+		break;
+	case 'N': return tool_parse_endian(arg, &o->endian) ? bad("endianness", arg) : 0;
+	case 'B': o->endian = CRAMFS_BIG_ENDIAN; break;
+	case 'L': o->endian = CRAMFS_LITTLE_ENDIAN; break;
+	case 'i': o->blob_path = arg; break;
+	case 'n': o->label = arg; break;
+	case 'p': o->pad = true; break;
+	case 'q': b->uid = b->gid = 0; break;
+	case 'z': o->holes = true; break;
+	case 's': case 'l': break;
+	case 'j':
+		if (tool_parse_uint(arg, 256, &v) || !v)
+			return bad("thread count", arg);
+		o->threads = (unsigned)v;
+		break;
+	case 'V':
+		printf("mkcramfs (cramfs-xip) %s\n", CRAMFS_VERSION_STRING);
+		exit(EXIT_OK);
+	case 'h':
+		usage(stdout);
+		exit(EXIT_OK);
+	default:
+		fprintf(stderr, "Try 'mkcramfs --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_UTIL_LINUX };
+	struct tool_build b = { .uid = -1, .gid = -1 };
+	int c, ret;
+
+	o.endian = cramfs_host_endian();
+	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszl::j:hV", longs,
+				NULL)) != -1) {
+		ret = parse_one(c, optarg, &o, &b);
+		if (ret)
+			return ret;
+	}
+	if (argc - optind != 2) {
+		tool_error(NULL, "bad usage: a directory and an output file expected");
+		fprintf(stderr, "Try 'mkcramfs --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	b.output = argv[optind + 1];
+	return tool_build_run(argv + optind, 1, &o, &b);
+}
