@@ -51,9 +51,10 @@ enum cramfs_build_mode {
 	 */
 	CRAMFS_BUILD_UTIL_LINUX = 0,
 	/*
-	 * Smaller images every kernel >= 2.6 mounts: libdeflate at its
-	 * highest level (still zlib streams); deduplication only of entries
-	 * whose type, mode and owner also match (format §4.6).
+	 * Faster builds of smaller images every kernel >= 2.6 mounts:
+	 * libdeflate (still zlib streams, level 9 unless opts->level says);
+	 * deduplication only of entries whose type, mode and owner also
+	 * match (format §4.6).
 	 */
 	CRAMFS_BUILD_NATIVE,
 };
@@ -67,6 +68,7 @@ struct cramfs_build_opts {
 	const char *label;	/* volume name; NULL: "Compressed" */
 	uint32_t edition;
 	bool holes;		/* store all-zero blocks as holes */
+	int level;		/* native mode: libdeflate level 1-12; 0: 9 */
 	bool strict;		/* a limit warning fails the build unwritten */
 	unsigned threads;	/* compression threads; 0: one per CPU */
 	cramfs_progress_fn progress;	/* bytes of input compressed so far */

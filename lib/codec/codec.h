@@ -28,13 +28,13 @@ int inflater_run(struct inflater *inf, const void *in, size_t in_len,
 
 enum deflater_kind {
 	DEFLATER_ZLIB6,		/* zlib's compress(): util-linux's exact bytes */
-	DEFLATER_LIBDEFLATE12,	/* smaller, still a zlib stream */
+	DEFLATER_LIBDEFLATE,	/* faster and smaller, still a zlib stream */
 };
 
 struct deflater;
 
-/* One per thread.  Returns 0 or -ENOMEM. */
-int deflater_new(enum deflater_kind kind, struct deflater **out);
+/* One per thread; `level` (1-12) is for libdeflate.  0 or -ENOMEM. */
+int deflater_new(enum deflater_kind kind, int level, struct deflater **out);
 void deflater_free(struct deflater *def);
 
 /* Output space needed for `len` bytes of input, worst case. */

@@ -4,7 +4,7 @@
  * (level 6) per block; byte-identical images need exactly that deflater, so
  * the compat kind uses zlib with a stream that is reset, not re-created,
  * per block (same output, no allocation per block).  The native kind uses
- * libdeflate's strongest level, whose streams every zlib inflater reads.
+ * libdeflate (levels 1-12), whose streams every zlib inflater reads.
  */
 #include <errno.h>
 #include <libdeflate.h>
@@ -19,7 +19,7 @@ struct deflater {
 	struct libdeflate_compressor *ld;	/* DEFLATER_LIBDEFLATE12 */
 };
 
-int deflater_new(enum deflater_kind kind, struct deflater **out)
+int deflater_new(enum deflater_kind kind, int level, struct deflater **out)
 {
 	struct deflater *d = calloc(1, sizeof(*d));
 
@@ -32,7 +32,7 @@ int deflater_new(enum deflater_kind kind, struct deflater **out)
 			return -ENOMEM;
 		}
 	} else {
-		d->ld = libdeflate_alloc_compressor(12);
+		d->ld = libdeflate_alloc_compressor(level);
 		if (!d->ld) {
 			free(d);
 			return -ENOMEM;

@@ -16,6 +16,7 @@ int cmd_check(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 /* A command's own options, and how many operands it takes. */
 struct cmd_syntax {

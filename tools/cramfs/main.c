@@ -18,6 +18,7 @@ static const struct {
 	{ "ls", cmd_ls, "list entries" },
 	{ "cat", cmd_cat, "write file contents to standard output" },
 	{ "extract", cmd_extract, "extract files safely into a directory" },
+	{ "build", cmd_build, "write an image from directories" },
 };
 
 static void usage(FILE *to)

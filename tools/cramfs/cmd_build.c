@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/* cramfs build: write an image from directories (native mode by default). */
+#include <getopt.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct build_cli {
+	struct cramfs_build_opts o;
+	struct tool_build b;
+};
+
+static int parse_mode(const char *arg, enum cramfs_build_mode *mode)
+{
+	if (!strcmp(arg, "native"))
+		*mode = CRAMFS_BUILD_NATIVE;
+	else if (!strcmp(arg, "util-linux"))
+		*mode = CRAMFS_BUILD_UTIL_LINUX;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_owner(const char *arg, long long *out)
+{
+	unsigned long long v;
+
+	if (tool_parse_uint(arg, UINT32_MAX, &v))
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+static int build_opt(void *ctx, int c, const char *arg)
+{
+	struct build_cli *bc = ctx;
+	struct cramfs_build_opts *o = &bc->o;
+	unsigned long long v;
+
+	switch (c) {
+	case 'o': bc->b.output = arg; return 0;
+	case 'M': return parse_mode(arg, &o->mode);
+	case 'N': return tool_parse_endian(arg, &o->endian);
+	case 'p': o->pad = true; return 0;
+	case 'i': o->blob_path = arg; return 0;
+	case 'n': o->label = arg; return 0;
+	case 'z': o->holes = true; return 0;
+	case 'E': o->strict = true; return 0;
+	case 'R': bc->b.uid = bc->b.gid = 0; return 0;
+	case 'U': return parse_owner(arg, &bc->b.uid);
+	case 'G': return parse_owner(arg, &bc->b.gid);
+	case 'e':
+		if (tool_parse_uint(arg, UINT32_MAX, &v))
+			return -1;
+		o->edition = (uint32_t)v;
+		return 0;
+	case 'L':
+		if (tool_parse_uint(arg, 12, &v) || !v)
+			return -1;
+		o->level = (int)v;
+		return 0;
+	case 'j':
+		if (tool_parse_uint(arg, 256, &v) || !v)
+			return -1;
+		o->threads = (unsigned)v;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static const char build_usage[] =
+	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [-j N] SOURCE_DIR...";
+
+int cmd_build(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "endian", required_argument, NULL, 'N' },
+		{ "pad", no_argument, NULL, 'p' },
+		{ "insert", required_argument, NULL, 'i' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "edition", required_argument, NULL, 'e' },
+		{ "holes", no_argument, NULL, 'z' },
+		{ "strict", no_argument, NULL, 'E' },
+		{ "all-root", no_argument, NULL, 'R' },
+		{ "force-uid", required_argument, NULL, 'U' },
+		{ "force-gid", required_argument, NULL, 'G' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "level", required_argument, NULL, 'L' },
+		{ 0 },
+	};
+	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:",
+					       longs, build_opt, 1, -1 };
+	struct build_cli bc = { .o = { .mode = CRAMFS_BUILD_NATIVE },
+				.b = { .uid = -1, .gid = -1 } };
+	struct common_opts co = { 0 };
+	int i;
+
+	bc.o.endian = cramfs_host_endian();
+	i = parse_opts(argc, argv, &co, &syn, &bc);
+	if (i < 0)
+		return parse_exit(i);
+	if (!bc.b.output) {
+		fprintf(stderr, "cramfs: build: -o IMAGE is required\nusage: %s\n",
+			build_usage);
+		return EXIT_USAGE;
+	}
+	bc.o.block_size = co.block_size;
+	bc.b.verbose = co.verbose;
+	bc.b.json = co.json;
+	return tool_build_run(argv + i, argc - i, &bc.o, &bc.b);
+}
