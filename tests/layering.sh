@@ -11,6 +11,7 @@ declare -A allowed=(
   [codec]="util codec"
   [reader]="util format codec reader"
   [check]="util format codec reader check"
+  [build]="util format codec build"
 )
 for mod in "${!allowed[@]}"; do
   for f in "$top"/lib/"$mod"/*.[ch]; do

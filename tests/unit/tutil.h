@@ -71,10 +71,10 @@ uint32_t t_rand(uint32_t *state);
 long t_read_all(struct cramfs_image *img, const struct cramfs_node *node,
 		size_t chunk, uint8_t **out);
 
-/* Recursively remove a directory tree (no symlink is followed). */
 /* Entries in directory `path`, "." and ".." excluded (0 if unreadable). */
 size_t t_dir_entries(const char *path);
 
+/* Recursively remove a directory tree (no symlink is followed). */
 int t_rmtree(const char *path);
 /* Make a fresh temporary directory; returns a malloc'd path or NULL. */
 char *t_mkdtemp(const char *tag);

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The builder: images written from a host tree read back exactly through the
+ * reader and pass the checker, in both modes, byte orders and with every
+ * layout option; the bytes do not depend on the thread count; dedup follows
+ * each mode's rule; limits warn or (strict) fail without writing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tutil.h"
+
+static char *src, *out;
+
+static void put_file(const char *rel, const uint8_t *data, size_t len,
+		     mode_t mode)
+{
+	char p[4096];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", src, rel);
+	f = fopen(p, "wb");
+	CHECK(f && fwrite(data, 1, len, f) == len);
+	if (f)
+		fclose(f);
+	chmod(p, mode);
+}
+
+/* Files of block-boundary sizes, a zero block, duplicates, a symlink. */
+static void make_tree(void)
+{
+	static uint8_t buf[70000], zeros[131072] = { 1 };
+	char p[4096];
+
+	t_fill(buf, sizeof(buf), 7, true);
+	snprintf(p, sizeof(p), "%s/sub", src);
+	mkdir(p, 0750);
+	put_file("empty", buf, 0, 0644);
+	put_file("one-block", buf, 4096, 0600);
+	put_file("sub/odd", buf, 10000, 0755);
+	put_file("sub/big", buf, sizeof(buf), 0644);
+	/* All zero but its first byte: holes at every block size. */
+	put_file("zeros", zeros, sizeof(zeros), 0644);
+	put_file("dup-a", (const uint8_t *)"same bytes", 10, 0644);
+	put_file("dup-b", (const uint8_t *)"same bytes", 10, 0600);
+	put_file("text", (const uint8_t *)"tgt", 3, 0644);
+	snprintf(p, sizeof(p), "%s/link", src);
+	CHECK(!symlink("tgt", p));
+	snprintf(p, sizeof(p), "%s/fifo", src);
+	CHECK(!mkfifo(p, 0640));
+}
+
+static int build(const struct cramfs_build_opts *o, const char *name,
+		 struct cramfs_build_result *r)
+{
+	struct cramfs_tree *t = NULL;
+	struct cramfs_diag *d = NULL;
+	char p[4096];
+	int ret;
+
+	snprintf(p, sizeof(p), "%s/%s", out, name);
+	CHECK_EQ(cramfs_diag_new(0, &d), 0);
+	CHECK_EQ(cramfs_tree_new(&t), 0);
+	ret = cramfs_tree_add_dir(t, src, d);
+	if (!ret)
+		ret = cramfs_build(t, o, p, d, r);
+	if (ret)
+		t_dump_diag(d);
+	cramfs_tree_free(t);
+	cramfs_diag_free(d);
+	return ret;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = malloc(1 << 20);
+
+	*len = f && buf ? fread(buf, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static void verify_node(struct cramfs_image *img, const struct cramfs_node *n,
+			const char *rel)
+{
+	char host[4096], target[4096];
+	struct stat st;
+	uint8_t *want, *got = NULL;
+	size_t wlen;
+
+	snprintf(host, sizeof(host), "%s/%s", src, rel);
+	if (lstat(host, &st)) {
+		t_fail(__FILE__, __LINE__, "%s: not in the source", rel);
+		return;
+	}
+	CHECK_EQ(n->inode.mode, st.st_mode & 0xFFFF);
+	CHECK_EQ(n->inode.uid, st.st_uid & 0xFFFF);
+	CHECK_EQ(n->inode.gid, st.st_gid & 0xFF);
+	if (S_ISREG(st.st_mode)) {
+		want = slurp(host, &wlen);
+		CHECK_EQ(t_read_all(img, n, 3000, &got), (long)wlen);
+		CHECK(got && !memcmp(got, want, wlen));
+		free(want);
+		free(got);
+	} else if (S_ISLNK(st.st_mode)) {
+		ssize_t len = readlink(host, target, sizeof(target));
+		char back[4096];
+
+		CHECK_EQ(cramfs_readlink(img, n, NULL, back, sizeof(back)), len);
+		CHECK(len > 0 && !memcmp(back, target, (size_t)len));
+	}
+}
+
+/* Open out/name, compare every entry with the source, run the checker. */
+static void verify(const char *name, unsigned want_entries)
+{
+	struct cramfs_source *s = NULL;
+	struct cramfs_image *img = NULL;
+	struct cramfs_walk *w = NULL;
+	struct cramfs_walk_entry e;
+	struct cramfs_diag *d = NULL;
+	unsigned seen = 0;
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", out, name);
+	CHECK_EQ(cramfs_diag_new(0, &d), 0);
+	CHECK_EQ(cramfs_source_open_file(p, d, &s), 0);
+	CHECK_EQ(cramfs_image_open(s, NULL, d, &img), 0);
+	if (img && !cramfs_walk_open(img, NULL, 0, d, &w)) {
+		while (cramfs_walk_next(w, &e) == 1) {
+			if (e.depth) {
+				seen++;
+				verify_node(img, &e.node, e.path);
+			}
+		}
+		cramfs_walk_close(w);
+		CHECK_EQ(cramfs_check(img, 0, d, NULL), 0);
+	}
+	CHECK_EQ(seen, want_entries);
+	if (t_errors(d))
+		t_dump_diag(d);
+	cramfs_image_close(img);
+	cramfs_source_close(s);
+	cramfs_diag_free(d);
+}
+
+static uint32_t image_flags(const char *name)
+{
+	struct cramfs_source *s = NULL;
+	struct cramfs_image *img = NULL;
+	struct cramfs_image_info info = { 0 };
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", out, name);
+	if (!cramfs_source_open_file(p, NULL, &s) &&
+	    !cramfs_image_open(s, NULL, NULL, &img))
+		cramfs_image_get_info(img, &info);
+	cramfs_image_close(img);
+	cramfs_source_close(s);
+	return info.super.flags;
+}
+
+static bool same_bytes(const char *a, const char *b)
+{
+	char pa[4096], pb[4096];
+	size_t la, lb;
+	uint8_t *x, *y;
+	bool same;
+
+	snprintf(pa, sizeof(pa), "%s/%s", out, a);
+	snprintf(pb, sizeof(pb), "%s/%s", out, b);
+	x = slurp(pa, &la);
+	y = slurp(pb, &lb);
+	same = la == lb && la && !memcmp(x, y, la);
+	free(x);
+	free(y);
+	return same;
+}
+
+#define ENTRIES 11u	/* make_tree(): 10 entries + sub */
+
+static void test_variants(void)
+{
+	static const uint32_t sizes[] = { 4096, 16384, 65536 };
+
+	for (int mode = 0; mode < 2; mode++) {
+		for (int v = 0; v < 6; v++) {
+			struct cramfs_build_opts o = { .mode = mode };
+
+			o.endian = v & 1 ? CRAMFS_BIG_ENDIAN : CRAMFS_LITTLE_ENDIAN;
+			o.block_size = sizes[v % 3];
+			o.pad = v >= 3;
+			o.holes = v == 2 || v == 5;
+			o.blob_path = v == 4 ? "/etc/hostname" : NULL;
+			o.label = "unit";
+			t_context("mode %d variant %d", mode, v);
+			CHECK_EQ(build(&o, "v.img", NULL), 0);
+			verify("v.img", ENTRIES);
+			CHECK_EQ(!!(image_flags("v.img") & CRAMFS_FLAG_HOLES),
+				 o.holes);
+			CHECK_EQ(!!(image_flags("v.img") &
+				    CRAMFS_FLAG_SHIFTED_ROOT_OFFSET), v == 4);
+		}
+	}
+}
+
+static void test_threads(void)
+{
+	for (int mode = 0; mode < 2; mode++) {
+		struct cramfs_build_opts o = { .mode = mode, .threads = 1 };
+
+		t_context("threads, mode %d", mode);
+		CHECK_EQ(build(&o, "j1.img", NULL), 0);
+		o.threads = 3;
+		CHECK_EQ(build(&o, "j3.img", NULL), 0);
+		CHECK(same_bytes("j1.img", "j3.img"));
+	}
+}
+
+/* An entry of `name` in image out/img, via lookup. */
+static bool lookup(const char *img_name, const char *path,
+		   struct cramfs_node *n)
+{
+	struct cramfs_source *s = NULL;
+	struct cramfs_image *img = NULL;
+	char p[4096];
+	bool ok;
+
+	snprintf(p, sizeof(p), "%s/%s", out, img_name);
+	ok = !cramfs_source_open_file(p, NULL, &s) &&
+	     !cramfs_image_open(s, NULL, NULL, &img) &&
+	     !cramfs_lookup(img, path, NULL, n);
+	cramfs_image_close(img);
+	cramfs_source_close(s);
+	return ok;
+}
+
+/* util-linux shares data by content alone; native also needs equal metadata. */
+static void test_dedup(void)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_UTIL_LINUX };
+	struct cramfs_node a, b, text, link;
+	struct cramfs_build_result r;
+
+	t_context("dedup");
+	CHECK_EQ(build(&o, "u.img", &r), 0);
+	CHECK(lookup("u.img", "dup-a", &a) && lookup("u.img", "dup-b", &b));
+	CHECK_EQ(a.inode.offset, b.inode.offset);
+	CHECK(lookup("u.img", "text", &text) && lookup("u.img", "link", &link));
+	CHECK_EQ(text.inode.offset, link.inode.offset);
+	CHECK_EQ(r.stats.shared_items, 2);
+	o.mode = CRAMFS_BUILD_NATIVE;
+	CHECK_EQ(build(&o, "n.img", &r), 0);
+	CHECK(lookup("n.img", "dup-a", &a) && lookup("n.img", "dup-b", &b));
+	CHECK(a.inode.offset != b.inode.offset);
+	CHECK(lookup("n.img", "text", &text) && lookup("n.img", "link", &link));
+	CHECK(text.inode.offset != link.inode.offset);
+	CHECK_EQ(r.stats.shared_items, 0);
+}
+
+/*
+ * A 253-byte name: a warning and a 252-byte name, or (strict) nothing
+ * written, not even a temporary file.
+ */
+static void test_limits(void)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE, .strict = true };
+	struct cramfs_build_result r;
+	char name[254], p[4096];
+	struct cramfs_node n;
+	size_t before = t_dir_entries(out);
+
+	t_context("limits");
+	memset(name, 'n', 253);
+	name[253] = '\0';
+	put_file(name, (const uint8_t *)"x", 1, 0644);
+	snprintf(p, sizeof(p), "%s/strict.img", out);
+	CHECK_EQ(build(&o, "strict.img", &r), -EOVERFLOW);
+	CHECK(access(p, F_OK) && errno == ENOENT);
+	CHECK_EQ(t_dir_entries(out), before);
+	o.strict = false;
+	CHECK_EQ(build(&o, "lax.img", &r), 0);
+	CHECK_EQ(r.warnings, 1);
+	snprintf(p, sizeof(p), "%s/%s", src, name);
+	unlink(p);
+	name[252] = '\0';
+	CHECK(lookup("lax.img", name, &n));
+	CHECK_EQ(n.name_len, 252);
+}
+
+/* An output that cannot be created fails cleanly, leaving nothing. */
+static void test_bad_output(void)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE };
+
+	t_context("bad output");
+	CHECK(build(&o, "no/such/dir/x.img", NULL) < 0);
+}
+
+int main(void)
+{
+	src = t_mkdtemp("build-src");
+	out = t_mkdtemp("build-out");
+	if (!src || !out)
+		return 1;
+	make_tree();
+	test_variants();
+	test_threads();
+	test_dedup();
+	test_limits();
+	test_bad_output();
+	t_rmtree(src);
+	t_rmtree(out);
+	free(src);
+	free(out);
+	return t_done("test_build");
+}
