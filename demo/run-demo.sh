@@ -17,6 +17,7 @@ out_dir=$build/demo
 image=$out_dir/demo.cramfs
 extract_to=$out_dir/out
 cramfs=$build/tools/cramfs/cramfs
+mkcramfs=$build/tools/mkcramfs/mkcramfs
 
 passed=0
 failed=0
@@ -44,18 +45,25 @@ step() {
 }
 
 # ---------------------------------------------------------------------------
-# build_image SRC IMAGE: THE image-building command.
-# For now this is util-linux's mkfs.cramfs; when the project's own builder
-# exists, replace the body of this function and nothing else.
+# build_image SRC IMAGE: THE image-building command (the project's builder).
 build_image() {
+    "$cramfs" build -v -n cramfs-xip-demo -o "$2" "$1"
+}
+image_builder="cramfs build (native mode)"
+
+# same_as_util_linux SRC: mkcramfs (util-linux mode) and Debian's
+# mkfs.cramfs make the same bytes from the same tree.
+same_as_util_linux() {
     local mkfs
     mkfs=$(PATH=$PATH:/usr/sbin:/sbin command -v mkfs.cramfs) || {
         echo "demo: mkfs.cramfs not found (run scripts/setup)" >&2
         return 1
     }
-    "$mkfs" -n cramfs-xip-demo "$1" "$2"
+    "$mkfs" -n cramfs-xip-demo "$1" "$out_dir/util-linux.cramfs" > /dev/null &&
+    "$mkcramfs" -n cramfs-xip-demo "$1" "$out_dir/mkcramfs.cramfs" &&
+    cmp "$out_dir/util-linux.cramfs" "$out_dir/mkcramfs.cramfs" &&
+    echo "mkcramfs and mkfs.cramfs wrote identical images ($(stat -c %s "$out_dir/mkcramfs.cramfs") bytes)"
 }
-image_builder="util-linux mkfs.cramfs"
 # ---------------------------------------------------------------------------
 
 if [[ ! -x $cramfs ]]; then
@@ -82,6 +90,7 @@ step "cramfs check $image" "$cramfs" check "$image"
 step "cramfs extract $image --to $extract_to" \
     "$cramfs" extract "$image" --to "$extract_to"
 step "diff -r $src $extract_to" compare_trees "$src" "$extract_to"
+step "mkcramfs vs util-linux mkfs.cramfs, byte for byte" same_as_util_linux "$src"
 
 heading "result"
 if [[ $failed == 0 ]]; then
