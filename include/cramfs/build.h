@@ -52,7 +52,7 @@ enum cramfs_build_mode {
 	CRAMFS_BUILD_UTIL_LINUX = 0,
 	/*
 	 * Faster builds of smaller images every kernel >= 2.6 mounts:
-	 * libdeflate (still zlib streams, level 9 unless opts->level says);
+	 * libdeflate (still zlib streams, level 6 unless opts->level says);
 	 * deduplication only of entries whose type, mode and owner also
 	 * match (format §4.6).
 	 */
@@ -68,7 +68,7 @@ struct cramfs_build_opts {
 	const char *label;	/* volume name; NULL: "Compressed" */
 	uint32_t edition;
 	bool holes;		/* store all-zero blocks as holes */
-	int level;		/* native mode: libdeflate level 1-12; 0: 9 */
+	int level;		/* native mode: libdeflate level 1-12; 0: 6 */
 	bool strict;		/* a limit warning fails the build unwritten */
 	unsigned threads;	/* compression threads; 0: one per CPU */
 	cramfs_progress_fn progress;	/* bytes of input compressed so far */
