@@ -40,6 +40,34 @@ void cramfs_tree_free(struct cramfs_tree *tree);
 int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
 			struct cramfs_diag *diag);
 
+enum cramfs_devtable_flavor {
+	/*
+	 * buildroot makedevs / genext2fs: `count` is the number of nodes,
+	 * named NAME<start> .. NAME<start+count-1>, minor + (i - start) * inc.
+	 */
+	CRAMFS_DEVTABLE_MAKEDEVS = 0,
+	/*
+	 * cramfs-tools mkcramfs -D: i runs from start while i < count, minor
+	 * + i * inc - start (count is an end bound).
+	 */
+	CRAMFS_DEVTABLE_CRAMFS_TOOLS,
+};
+
+/*
+ * Apply a device table (10 columns: name type mode uid gid major minor
+ * start inc count; '#' comments; '-' for unused columns; names absolute in
+ * the image, with \ooo escapes as cramfs extract writes them).  Types: d
+ * (create or update a directory), f (update an existing regular file), l
+ * (update an existing symlink), c b (create device nodes), p s (create a
+ * fifo, a socket).  Missing parent directories are created 0755 root:root.
+ * Owners are numeric.  This is also the manifest format `cramfs extract`
+ * writes when it cannot apply ownership.  Returns 0, or -EINVAL with one
+ * diag error per bad line (naming file and line), or -errno.
+ */
+int cramfs_tree_apply_devtable(struct cramfs_tree *tree, const char *path,
+			       enum cramfs_devtable_flavor flavor,
+			       struct cramfs_diag *diag);
+
 /* Give every entry owner `uid`/`gid` (-1: keep), e.g. for --all-root. */
 void cramfs_tree_set_owner(struct cramfs_tree *tree, long long uid,
 			   long long gid);

@@ -304,6 +304,85 @@ static void test_bad_output(void)
 	CHECK(build(&o, "no/such/dir/x.img", NULL) < 0);
 }
 
+static int build_with_table(const char *table, enum cramfs_devtable_flavor fl,
+			    const char *name)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE };
+	struct cramfs_tree *t = NULL;
+	struct cramfs_diag *d = NULL;
+	char p[4096], tp[4096];
+	FILE *f;
+	int ret;
+
+	snprintf(tp, sizeof(tp), "%s/table", out);
+	f = fopen(tp, "w");
+	CHECK(f && fputs(table, f) >= 0);
+	if (f)
+		fclose(f);
+	snprintf(p, sizeof(p), "%s/%s", out, name);
+	CHECK_EQ(cramfs_diag_new(0, &d), 0);
+	CHECK_EQ(cramfs_tree_new(&t), 0);
+	ret = cramfs_tree_add_dir(t, src, d);
+	if (!ret)
+		ret = cramfs_tree_apply_devtable(t, tp, fl, d);
+	if (!ret)
+		ret = cramfs_build(t, &o, p, d, NULL);
+	if (ret == -EINVAL)
+		CHECK(t_errors(d) >= 1 &&
+		      strstr(cramfs_diag_get(d, 0)->message, "table:"));
+	cramfs_tree_free(t);
+	cramfs_diag_free(d);
+	unlink(tp);
+	return ret;
+}
+
+static void expect_dev(const char *img, const char *path, unsigned maj,
+		       unsigned min, uint32_t mode)
+{
+	struct cramfs_node n;
+	unsigned ma = ~0u, mi = ~0u;
+
+	t_context("device %s", path);
+	CHECK(lookup(img, path, &n));
+	cramfs_rdev_split(n.inode.size, &ma, &mi);
+	CHECK_EQ(ma, maj);
+	CHECK_EQ(mi, min);
+	CHECK_EQ(n.inode.mode, mode);
+}
+
+/* Both count semantics, owners, escapes, new parents, and bad lines. */
+static void test_devtable(void)
+{
+	struct cramfs_node n;
+
+	CHECK_EQ(build_with_table(
+		"# makedevs\n/dev d 755 0 0 - - - - -\n"
+		"/dev/tty c 620 0 5 4 0 1 1 3\n"
+		"/one-block f 4600 7 8 - - - - -\n"
+		"/new/dir/with\\040space b 660 0 6 8 1 - - -\n",
+		CRAMFS_DEVTABLE_MAKEDEVS, "mk.img"), 0);
+	expect_dev("mk.img", "dev/tty1", 4, 0, CRAMFS_S_IFCHR | 0620);
+	expect_dev("mk.img", "dev/tty3", 4, 2, CRAMFS_S_IFCHR | 0620);
+	CHECK(!lookup("mk.img", "dev/tty4", &n));
+	expect_dev("mk.img", "new/dir/with space", 8, 1, CRAMFS_S_IFBLK | 0660);
+	CHECK(lookup("mk.img", "one-block", &n));
+	CHECK_EQ(n.inode.mode, CRAMFS_S_IFREG | 04600);
+	CHECK_EQ(n.inode.uid, 7);
+	/* cramfs-tools: i = start .. count-1, minor + i * inc - start */
+	CHECK_EQ(build_with_table("/dev/hd b 640 0 6 3 0 1 2 4\n",
+				  CRAMFS_DEVTABLE_CRAMFS_TOOLS, "ct.img"), 0);
+	expect_dev("ct.img", "dev/hd1", 3, 1, CRAMFS_S_IFBLK | 0640);
+	expect_dev("ct.img", "dev/hd3", 3, 5, CRAMFS_S_IFBLK | 0640);
+	CHECK(!lookup("ct.img", "dev/hd4", &n));
+	t_context("devtable errors");
+	CHECK_EQ(build_with_table("/x c 600 root 0 1 1 - - -\n",
+				  CRAMFS_DEVTABLE_MAKEDEVS, "e.img"), -EINVAL);
+	CHECK_EQ(build_with_table("/missing f 600 0 0 - - - - -\n",
+				  CRAMFS_DEVTABLE_MAKEDEVS, "e.img"), -EINVAL);
+	CHECK_EQ(build_with_table("/sub c 600 0 0 1 1 - - -\n",
+				  CRAMFS_DEVTABLE_MAKEDEVS, "e.img"), -EINVAL);
+}
+
 int main(void)
 {
 	src = t_mkdtemp("build-src");
@@ -316,6 +395,7 @@ int main(void)
 	test_dedup();
 	test_limits();
 	test_bad_output();
+	test_devtable();
 	t_rmtree(src);
 	t_rmtree(out);
 	free(src);

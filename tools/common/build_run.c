@@ -76,6 +76,12 @@ int tool_build_run(char *const *sources, int nsources,
 			goto out;
 	}
 	cramfs_tree_set_owner(tree, b->uid, b->gid);
+	for (unsigned i = 0; i < b->ndevtables; i++) {
+		ret = cramfs_tree_apply_devtable(tree, b->devtables[i], b->flavor,
+						 t.diag);
+		if (ret)
+			goto out;
+	}
 	if (isatty(STDERR_FILENO) && !b->json)
 		o->progress = show_progress;
 	ret = cramfs_build(tree, o, b->output, t.diag, &r);

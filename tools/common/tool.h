@@ -62,6 +62,9 @@ struct tool_build {
 	const char *output;
 	bool verbose, json;
 	long long uid, gid;	/* override every owner; -1: keep */
+	const char *devtables[16];	/* applied last, in order */
+	unsigned ndevtables;
+	enum cramfs_devtable_flavor flavor;
 };
 
 /*

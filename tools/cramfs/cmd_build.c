@@ -59,6 +59,11 @@ static int build_opt(void *ctx, int c, const char *arg)
 			return -1;
 		o->level = (int)v;
 		return 0;
+	case 'D':
+		if (bc->b.ndevtables == 16)
+			return -1;
+		bc->b.devtables[bc->b.ndevtables++] = arg;
+		return 0;
 	case 'j':
 		if (tool_parse_uint(arg, 256, &v) || !v)
 			return -1;
@@ -70,7 +75,7 @@ static int build_opt(void *ctx, int c, const char *arg)
 }
 
 static const char build_usage[] =
-	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [-j N] SOURCE_DIR...";
+	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [-D|--devtable FILE]... [-j N] SOURCE_DIR...";
 
 int cmd_build(int argc, char **argv)
 {
@@ -89,9 +94,10 @@ int cmd_build(int argc, char **argv)
 		{ "force-gid", required_argument, NULL, 'G' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "level", required_argument, NULL, 'L' },
+		{ "devtable", required_argument, NULL, 'D' },
 		{ 0 },
 	};
-	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:",
+	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:D:",
 					       longs, build_opt, 1, -1 };
 	struct build_cli bc = { .o = { .mode = CRAMFS_BUILD_NATIVE },
 				.b = { .uid = -1, .gid = -1 } };

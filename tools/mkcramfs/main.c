@@ -29,6 +29,7 @@ static void usage(FILE *to)
 		" -n name        set name of cramfs filesystem\n"
 		" -p             pad by 512 bytes for boot code\n"
 		" -q             squash owners: every entry root:root (cramfs-tools)\n"
+		" -D file        apply a device table (cramfs-tools count semantics)\n"
 		" -s             sort directory entries (old option, ignored)\n"
 		" -z             make explicit holes\n"
 		" -l[=mode]      use exclusive device lock (accepted, ignored)\n"
@@ -65,6 +66,11 @@ static int parse_one(int c, const char *arg, struct cramfs_build_opts *o,
 	case 'n': o->label = arg; break;
 	case 'p': o->pad = true; break;
 	case 'q': b->uid = b->gid = 0; break;
+	case 'D':
+		if (b->ndevtables == 16)
+			return bad("number of device tables (16 at most)", arg);
+		b->devtables[b->ndevtables++] = arg;
+		break;
 	case 'z': o->holes = true; break;
 	case 's': case 'l': break;
 	case 'j':
@@ -93,11 +99,12 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_UTIL_LINUX };
-	struct tool_build b = { .uid = -1, .gid = -1 };
+	struct tool_build b = { .uid = -1, .gid = -1,
+				.flavor = CRAMFS_DEVTABLE_CRAMFS_TOOLS };
 	int c, ret;
 
 	o.endian = cramfs_host_endian();
-	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszl::j:hV", longs,
+	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszl::j:D:hV", longs,
 				NULL)) != -1) {
 		ret = parse_one(c, optarg, &o, &b);
 		if (ret)
@@ -109,5 +116,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	b.output = argv[optind + 1];
+	if (b.ndevtables)	/* cramfs-tools: a table turns -q off */
+		b.uid = b.gid = -1;
 	return tool_build_run(argv + optind, 1, &o, &b);
 }
