@@ -40,6 +40,18 @@ void cramfs_tree_free(struct cramfs_tree *tree);
 int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
 			struct cramfs_diag *diag);
 
+/*
+ * Add the entries of a tar archive (ustar, GNU long names, pax path,
+ * linkpath, size, uid, gid; not compressed) read from `path`, or from
+ * standard input when `path` is "-".  Contents are copied to an unlinked
+ * temporary file under $TMPDIR (or /tmp), so a pipe works and memory stays
+ * bounded.  Leading "/" and "./" are dropped; a name with a ".." component
+ * is refused; hard links share their target's data.  Returns 0, -EUCLEAN
+ * for a damaged archive (detail in diag), or -errno.
+ */
+int cramfs_tree_add_tar(struct cramfs_tree *tree, const char *path,
+			struct cramfs_diag *diag);
+
 enum cramfs_devtable_flavor {
 	/*
 	 * buildroot makedevs / genext2fs: `count` is the number of nodes,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Shared by `cramfs build` and `mkcramfs`: scan, build, report. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,17 @@ static void print_summary(const struct tool_build *b,
 	       (unsigned long long)s->shared_items, r->crc, secs);
 }
 
+/* A directory, or a tar archive (a regular file, or "-" for stdin). */
+static int add_source(struct cramfs_tree *tree, const char *src,
+		      struct cramfs_diag *diag)
+{
+	struct stat st;
+
+	if (!strcmp(src, "-") || (!stat(src, &st) && S_ISREG(st.st_mode)))
+		return cramfs_tree_add_tar(tree, src, diag);
+	return cramfs_tree_add_dir(tree, src, diag);
+}
+
 int tool_build_run(char *const *sources, int nsources,
 		   struct cramfs_build_opts *o, const struct tool_build *b)
 {
@@ -71,7 +83,7 @@ int tool_build_run(char *const *sources, int nsources,
 		return EXIT_OPERATIONAL;
 	}
 	for (int i = 0; i < nsources; i++) {
-		ret = cramfs_tree_add_dir(tree, sources[i], t.diag);
+		ret = add_source(tree, sources[i], t.diag);
 		if (ret)
 			goto out;
 	}
