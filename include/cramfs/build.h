@@ -80,6 +80,22 @@ int cramfs_tree_apply_devtable(struct cramfs_tree *tree, const char *path,
 			       enum cramfs_devtable_flavor flavor,
 			       struct cramfs_diag *diag);
 
+/*
+ * Drop every entry (with its subtree) whose image path matches the
+ * fnmatch(3) `pattern`: a pattern with a '/' is matched against the whole
+ * path ("usr/share/doc/\*"), one without against each name ("*.o").
+ * Returns the number of entries dropped.
+ */
+unsigned long cramfs_tree_exclude(struct cramfs_tree *tree, const char *pattern);
+
+/*
+ * Change modes as rsync --chmod does: comma-separated clauses, each
+ * optionally prefixed D (directories only) or F (everything else), then an
+ * octal mode or chmod(1) symbolic changes ([ugoa]*[+-=][rwxXst]*).
+ * Returns 0, or -EINVAL for a malformed `spec` (nothing changed).
+ */
+int cramfs_tree_chmod(struct cramfs_tree *tree, const char *spec);
+
 /* Give every entry owner `uid`/`gid` (-1: keep), e.g. for --all-root. */
 void cramfs_tree_set_owner(struct cramfs_tree *tree, long long uid,
 			   long long gid);

@@ -383,6 +383,78 @@ static void test_devtable(void)
 				  CRAMFS_DEVTABLE_MAKEDEVS, "e.img"), -EINVAL);
 }
 
+/* rsync-style --chmod clauses, checked through the root's mode. */
+static void test_chmod(void)
+{
+	static const struct {
+		const char *spec;
+		uint32_t before, after;
+		bool dir;
+	} cases[] = {
+		{ "644", 0755, 0644, false },
+		{ "go-w", 0777, 0755, false },
+		{ "u=rwX,go=rX", 0600, 0644, false },
+		{ "u=rwX,go=rX", 0700, 0755, false },
+		{ "a+X", 0600, 0711, true },
+		{ "D755,F600", 0000, 0755, true },
+		{ "D755,F600", 0777, 0600, false },
+		{ "u+s,g+s,+t", 0755, 07755, false },
+		{ "o=", 0777, 0770, false },
+	};
+	static const char *const bad[] = { "", "x+r", "u+q", "8", "D", "u" };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *rel = cases[i].dir ? "sub" : "one-block";
+		struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE };
+		struct cramfs_tree *t = NULL;
+		struct cramfs_node n;
+		char p[4096], img[4096];
+
+		t_context("chmod %s on %04o", cases[i].spec, cases[i].before);
+		snprintf(p, sizeof(p), "%s/%s", src, rel);
+		snprintf(img, sizeof(img), "%s/chmod.img", out);
+		chmod(p, cases[i].before);
+		CHECK_EQ(cramfs_tree_new(&t), 0);
+		CHECK_EQ(cramfs_tree_add_dir(t, src, NULL), 0);
+		CHECK_EQ(cramfs_tree_chmod(t, cases[i].spec), 0);
+		CHECK_EQ(cramfs_build(t, &o, img, NULL, NULL), 0);
+		CHECK(lookup("chmod.img", rel, &n));
+		CHECK_EQ(n.inode.mode & 07777, cases[i].after);
+		chmod(p, cases[i].dir ? 0750 : 0600);
+		cramfs_tree_free(t);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cramfs_tree *t = NULL;
+
+		t_context("bad chmod '%s'", bad[i]);
+		CHECK_EQ(cramfs_tree_new(&t), 0);
+		CHECK_EQ(cramfs_tree_chmod(t, bad[i]), -EINVAL);
+		cramfs_tree_free(t);
+	}
+}
+
+/* Globs without '/' match names anywhere; with '/', the whole path. */
+static void test_exclude(void)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE };
+	struct cramfs_tree *t = NULL;
+	struct cramfs_node n;
+	char img[4096];
+
+	t_context("exclude");
+	snprintf(img, sizeof(img), "%s/ex.img", out);
+	CHECK_EQ(cramfs_tree_new(&t), 0);
+	CHECK_EQ(cramfs_tree_add_dir(t, src, NULL), 0);
+	CHECK_EQ(cramfs_tree_exclude(t, "dup-*"), 2);
+	CHECK_EQ(cramfs_tree_exclude(t, "/sub/o*"), 1);
+	CHECK_EQ(cramfs_tree_exclude(t, "nothing"), 0);
+	CHECK_EQ(cramfs_build(t, &o, img, NULL, NULL), 0);
+	CHECK(!lookup("ex.img", "dup-a", &n) && !lookup("ex.img", "sub/odd", &n));
+	CHECK(lookup("ex.img", "sub/big", &n) && lookup("ex.img", "text", &n));
+	CHECK_EQ(cramfs_tree_exclude(t, "sub"), 2);	/* sub and sub/big */
+	cramfs_tree_free(t);
+}
+
 int main(void)
 {
 	src = t_mkdtemp("build-src");
@@ -396,6 +468,8 @@ int main(void)
 	test_limits();
 	test_bad_output();
 	test_devtable();
+	test_chmod();
+	test_exclude();
 	t_rmtree(src);
 	t_rmtree(out);
 	free(src);

@@ -87,6 +87,13 @@ int tool_build_run(char *const *sources, int nsources,
 		if (ret)
 			goto out;
 	}
+	for (unsigned i = 0; i < b->nexcludes; i++)
+		cramfs_tree_exclude(tree, b->excludes[i]);
+	if (b->chmod && cramfs_tree_chmod(tree, b->chmod)) {
+		tool_error(b->output, "bad --chmod: %s", b->chmod);
+		ret = -EINVAL;
+		goto out;
+	}
 	cramfs_tree_set_owner(tree, b->uid, b->gid);
 	for (unsigned i = 0; i < b->ndevtables; i++) {
 		ret = cramfs_tree_apply_devtable(tree, b->devtables[i], b->flavor,

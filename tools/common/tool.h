@@ -64,6 +64,9 @@ struct tool_build {
 	long long uid, gid;	/* override every owner; -1: keep */
 	const char *devtables[16];	/* applied last, in order */
 	unsigned ndevtables;
+	const char *excludes[64];	/* globs, applied after the sources */
+	unsigned nexcludes;
+	const char *chmod;		/* then this mode change, if any */
 	enum cramfs_devtable_flavor flavor;
 };
 

@@ -31,6 +31,16 @@ static int parse_owner(const char *arg, long long *out)
 	return 0;
 }
 
+/* A bad --chmod is a usage error: try it on an empty tree. */
+static bool valid_chmod(const char *spec)
+{
+	struct cramfs_tree *probe = NULL;
+	bool ok = !cramfs_tree_new(&probe) && !cramfs_tree_chmod(probe, spec);
+
+	cramfs_tree_free(probe);
+	return ok;
+}
+
 static int build_opt(void *ctx, int c, const char *arg)
 {
 	struct build_cli *bc = ctx;
@@ -59,6 +69,14 @@ static int build_opt(void *ctx, int c, const char *arg)
 			return -1;
 		o->level = (int)v;
 		return 0;
+	case 'X':
+		if (bc->b.nexcludes == 64)
+			return -1;
+		bc->b.excludes[bc->b.nexcludes++] = arg;
+		return 0;
+	case 'C':
+		bc->b.chmod = arg;
+		return valid_chmod(arg) ? 0 : -1;
 	case 'D':
 		if (bc->b.ndevtables == 16)
 			return -1;
@@ -75,7 +93,7 @@ static int build_opt(void *ctx, int c, const char *arg)
 }
 
 static const char build_usage[] =
-	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [-D|--devtable FILE]... [-j N] SOURCE_DIR...";
+	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE...";
 
 int cmd_build(int argc, char **argv)
 {
@@ -95,6 +113,8 @@ int cmd_build(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "level", required_argument, NULL, 'L' },
 		{ "devtable", required_argument, NULL, 'D' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "chmod", required_argument, NULL, 'C' },
 		{ 0 },
 	};
 	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:D:",
