@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* Builder internals: the entry tree, layout and the image writer. */
+#ifndef CRAMFS_LIB_BUILD_INTERNAL_H
+#define CRAMFS_LIB_BUILD_INTERNAL_H
+
+#include "cramfs/build.h"
+#include "util/util.h"
+
+/* One entry of the image.  Owned by its parent; the root by the tree. */
+struct bnode {
+	char *name;		/* as stored (possibly truncated) */
+	uint32_t name_len;
+	uint32_t mode, uid, gid;	/* host values, truncated when encoded */
+	uint64_t host_size;	/* st_size (files, symlinks) or st_rdev */
+	uint32_t size;		/* the inode's size field */
+	char *host_path;	/* regular files: where the content is */
+	bool spilled;		/* ... or: in the tree's spill file (tar) */
+	int spill_fd;		/* borrowed from the tree */
+	uint64_t spill_off;
+	char *target;		/* symlinks: the link text */
+	struct bnode **kids;	/* directories: sorted by strcmp */
+	uint32_t nkids, kids_cap;
+	struct bnode *same;	/* deduplicated: the entry holding the data */
+	uint64_t hash;		/* content hash, when size collides */
+	uint32_t offset;	/* data or entry-list byte offset */
+};
+
+struct cramfs_tree {
+	struct bnode root;
+	int spill_fd;		/* file contents read from tar streams; -1 */
+};
+
+static inline bool bnode_is_dir(const struct bnode *n)
+{
+	return cramfs_is_type(n->mode, CRAMFS_S_IFDIR);
+}
+
+/* Entries carrying a data item: regular files and symlinks, size > 0. */
+static inline bool bnode_has_data(const struct bnode *n)
+{
+	return cramfs_has_data(n->mode) && n->size;
+}
+
+/* Blocks of a file of `size` bytes. */
+static inline uint32_t blocks_of(uint64_t size, uint32_t bs)
+{
+	return (uint32_t)((size + bs - 1) / bs);
+}
+
+/* strcmp order of two `struct bnode *` (for qsort/bsearch). */
+int bnode_name_cmp(const void *a, const void *b);
+int bnode_add_kid(struct bnode *dir, struct bnode *n);
+/*
+ * The node at image path `rel` ("a/b/c"), created (with missing parent
+ * directories 0755 root:root) if absent.  NULL: a parent is not a
+ * directory (*err -ENOTDIR) or out of memory (*err -ENOMEM).
+ */
+struct bnode *bnode_at(struct cramfs_tree *t, const char *rel, int *err);
+/* Make `n` an empty entry of no type, dropping content and children. */
+void bnode_reset(struct bnode *n);
+/* The node at image path `rel`, or NULL ("" is the root). */
+struct bnode *bnode_find(struct cramfs_tree *t, const char *rel);
+
+/* Free everything `n` owns (not `n` itself) and clear it. */
+void bnode_release(struct bnode *n);
+/* Number of entries below `dir`. */
+uint64_t bnode_count(const struct bnode *dir);
+
+/* Read `len` bytes of content at `off` (file via `fd`, or symlink text). */
+int bnode_read(const struct bnode *n, int fd, void *buf, size_t len,
+	       uint64_t off);
+/* Open a regular file's content (-1 for symlinks); -errno on failure. */
+int bnode_open(const struct bnode *n);
+
+/* Pre-order visit of every entry below (not including) `dir`. */
+typedef int (*bnode_visit_fn)(struct bnode *n, void *ctx);
+int bnode_walk(struct bnode *dir, bnode_visit_fn fn, void *ctx);
+
+/* Find duplicates (dedup.c): sets `same` on later identical entries. */
+int dedup_tree(struct cramfs_tree *t, enum cramfs_build_mode mode,
+	       struct cramfs_diag *diag, uint64_t *saved);
+
+/* Apply the format's limits (limits.c); returns the number of warnings. */
+uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag);
+
+#endif /* CRAMFS_LIB_BUILD_INTERNAL_H */

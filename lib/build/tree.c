@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The entry tree: scanned from host directories (lstat, never following
+ * symlinks), children kept sorted by strcmp of the raw names, which is the
+ * order the kernel's lookup relies on and the order util-linux writes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int cramfs_tree_new(struct cramfs_tree **out)
+{
+	struct cramfs_tree *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->root.mode = CRAMFS_S_IFDIR | 0755;
+	t->spill_fd = -1;
+	*out = t;
+	return 0;
+}
+
+void bnode_release(struct bnode *n)
+{
+	for (uint32_t i = 0; i < n->nkids; i++) {
+		bnode_release(n->kids[i]);
+		free(n->kids[i]);
+	}
+	free(n->kids);
+	free(n->name);
+	free(n->host_path);
+	free(n->target);
+	n->kids = NULL;
+	n->nkids = n->kids_cap = 0;
+	n->name = n->host_path = n->target = NULL;
+}
+
+void cramfs_tree_free(struct cramfs_tree *t)
+{
+	if (!t)
+		return;
+	bnode_release(&t->root);
+	if (t->spill_fd >= 0)
+		close(t->spill_fd);
+	free(t);
+}
+
+int bnode_walk(struct bnode *dir, bnode_visit_fn fn, void *ctx)
+{
+	for (uint32_t i = 0; i < dir->nkids; i++) {
+		int ret = fn(dir->kids[i], ctx);
+
+		if (!ret && bnode_is_dir(dir->kids[i]))
+			ret = bnode_walk(dir->kids[i], fn, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int bnode_name_cmp(const void *a, const void *b)
+{
+	const struct bnode *x = *(struct bnode *const *)a;
+	const struct bnode *y = *(struct bnode *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+int bnode_add_kid(struct bnode *dir, struct bnode *n)
+{
+	if (dir->nkids == dir->kids_cap) {
+		uint32_t ncap = dir->kids_cap ? dir->kids_cap * 2 : 8;
+		struct bnode **k = realloc(dir->kids, ncap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		dir->kids = k;
+		dir->kids_cap = ncap;
+	}
+	dir->kids[dir->nkids++] = n;
+	return 0;
+}
+
+int bnode_open(const struct bnode *n)
+{
+	int fd;
+
+	if (n->spilled) {
+		fd = dup(n->spill_fd);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!n->host_path)
+		return -1;
+	fd = open(n->host_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int bnode_read(const struct bnode *n, int fd, void *buf, size_t len,
+	       uint64_t off)
+{
+	uint8_t *p = buf;
+
+	if (n->target) {
+		memcpy(buf, n->target + off, len);
+		return 0;
+	}
+	if (n->spilled)
+		off += n->spill_off;
+	while (len) {
+		ssize_t r = pread(fd, p, len, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;	/* shrank under us */
+		p += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+uint64_t bnode_count(const struct bnode *dir)
+{
+	uint64_t n = dir->nkids;
+
+	for (uint32_t i = 0; i < dir->nkids; i++)
+		n += bnode_count(dir->kids[i]);
+	return n;
+}
+
+static void set_owner(struct bnode *n, long long uid, long long gid)
+{
+	if (uid >= 0)
+		n->uid = (uint32_t)uid;
+	if (gid >= 0)
+		n->gid = (uint32_t)gid;
+	for (uint32_t i = 0; i < n->nkids; i++)
+		set_owner(n->kids[i], uid, gid);
+}
+
+void cramfs_tree_set_owner(struct cramfs_tree *t, long long uid, long long gid)
+{
+	set_owner(&t->root, uid, gid);
+}
+
+static struct bnode *kid_get(struct bnode *dir, const char *name, size_t len)
+{
+	for (uint32_t lo = 0, hi = dir->nkids; lo < hi;) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(dir->kids[mid]->name, name, len);
+
+		if (!c && dir->kids[mid]->name[len])
+			c = 1;
+		if (!c)
+			return dir->kids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* A new kid of `dir` named by `len` bytes of `name`, kept in order. */
+static struct bnode *kid_new(struct bnode *dir, const char *name, size_t len)
+{
+	struct bnode *n = calloc(1, sizeof(*n));
+
+	if (!n || !(n->name = strndup(name, len)) || bnode_add_kid(dir, n)) {
+		if (n)
+			free(n->name);
+		free(n);
+		return NULL;
+	}
+	n->name_len = (uint32_t)len;
+	qsort(dir->kids, dir->nkids, sizeof(*dir->kids), bnode_name_cmp);
+	return n;
+}
+
+/* Walk `rel`; create missing entries (directories but the last) if asked. */
+static struct bnode *walk_path(struct cramfs_tree *t, const char *rel,
+			       bool create, int *err)
+{
+	struct bnode *n = &t->root;
+
+	*err = 0;
+	while (*rel) {
+		size_t len = strcspn(rel, "/");
+		bool last = !rel[len];
+		struct bnode *k;
+
+		if (!len) {		/* "a//b", "/a": empty components */
+			rel++;
+			continue;
+		}
+		if (!bnode_is_dir(n)) {
+			*err = -ENOTDIR;
+			return NULL;
+		}
+		k = kid_get(n, rel, len);
+		if (!k && !create)
+			return NULL;
+		if (!k && !(k = kid_new(n, rel, len))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		if (!k->mode && !last)
+			k->mode = CRAMFS_S_IFDIR | 0755;
+		n = k;
+		rel += len + !last;
+	}
+	return n;
+}
+
+struct bnode *bnode_at(struct cramfs_tree *t, const char *rel, int *err)
+{
+	return walk_path(t, rel, true, err);
+}
+
+struct bnode *bnode_find(struct cramfs_tree *t, const char *rel)
+{
+	int err;
+
+	return walk_path(t, rel, false, &err);
+}
+
+void bnode_reset(struct bnode *n)
+{
+	char *name = n->name;
+	uint32_t len = n->name_len;
+
+	n->name = NULL;
+	bnode_release(n);
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	n->name_len = len;
+}

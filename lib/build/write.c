@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cramfs_build(): limits, deduplication, layout, then the image into a
+ * temporary file beside the output, renamed over it only when complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "write.h"
+
+int writer_put(struct writer *w, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t r = pwrite(w->fd, p, len, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return diag_add(w->diag, CRAMFS_DIAG_ERROR, -errno,
+					CRAMFS_NO_OFFSET, NULL,
+					"cannot write the image: %s", strerror(errno));
+		p += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* The inserted blob (-i), padded to 4 bytes, right after the superblock. */
+static int write_blob(struct writer *w)
+{
+	const char *path = w->o->blob_path;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t buf[65536];
+	uint64_t at = w->start + CRAMFS_SUPER_SIZE;
+	ssize_t r;
+	int ret = 0;
+
+	if (fd < 0)
+		return diag_add(w->diag, CRAMFS_DIAG_ERROR, -errno, CRAMFS_NO_OFFSET,
+				NULL, "%s: cannot read the file to insert: %s",
+				path, strerror(errno));
+	while (!ret && (r = read(fd, buf, sizeof(buf))) > 0) {
+		ret = writer_put(w, buf, (size_t)r, at);
+		at += (uint64_t)r;
+	}
+	close(fd);
+	w->header_end = (at + 3) & ~3ull;
+	return ret;
+}
+
+static void count_stats(struct bnode *dir, struct cramfs_tree_stats *st)
+{
+	for (uint32_t i = 0; i < dir->nkids; i++) {
+		struct bnode *n = dir->kids[i];
+		uint64_t *by_type[] = {
+			['-'] = &st->files, ['d'] = &st->dirs, ['l'] = &st->symlinks,
+			['c'] = &st->chrdevs, ['b'] = &st->blkdevs,
+			['p'] = &st->fifos, ['s'] = &st->sockets,
+		};
+		char type = cramfs_type_char(n->mode);
+
+		if (type != '?')
+			(*by_type[(unsigned char)type])++;
+		if (type == '-')
+			st->file_bytes += n->size;
+		st->entries++;
+		if (n->same)
+			st->shared_items++;
+		else if (bnode_has_data(n))
+			st->data_items++;
+		if (bnode_is_dir(n))
+			count_stats(n, st);
+	}
+}
+
+static int open_temp(struct writer *w, const char *output, char **tmp)
+{
+	if (asprintf(tmp, "%s.tmp.XXXXXX", output) < 0) {
+		*tmp = NULL;
+		return -ENOMEM;
+	}
+	w->fd = mkostemp(*tmp, O_CLOEXEC);
+	if (w->fd < 0) {
+		int err = errno;
+
+		diag_add(w->diag, CRAMFS_DIAG_ERROR, -err, CRAMFS_NO_OFFSET,
+			 NULL, "cannot create the image: %s", strerror(err));
+		free(*tmp);
+		*tmp = NULL;
+		return err == ENOENT ? -ENOTDIR : -err;
+	}
+	fchmod(w->fd, 0644);
+	return 0;
+}
+
+/* Everything after the temporary file exists: blob, data, lists, super. */
+static int write_image(struct writer *w, uint64_t *total)
+{
+	int ret = 0;
+
+	w->header_end = w->start + CRAMFS_SUPER_SIZE;
+	if (w->o->blob_path)
+		ret = write_blob(w);
+	if (ret)
+		return ret;
+	layout_dirs(w);
+	ret = write_data(w);
+	*total = (w->pos + w->bs - 1) / w->bs * w->bs;
+	if (!ret && *total > UINT32_MAX)
+		ret = -EFBIG;
+	if (!ret && ftruncate(w->fd, (off_t)*total))
+		ret = -errno;
+	if (!ret)
+		ret = write_dirs(w);
+	if (!ret)
+		ret = write_super(w, *total);
+	return ret;
+}
+
+static int writer_init(struct writer *w, struct cramfs_tree *t,
+		       const struct cramfs_build_opts *o, struct cramfs_diag *d)
+{
+	memset(w, 0, sizeof(*w));
+	w->t = t;
+	w->o = o;
+	w->diag = d;
+	w->e = o->endian;
+	w->bs = o->block_size ? o->block_size : 4096;
+	w->kind = o->mode == CRAMFS_BUILD_UTIL_LINUX ? DEFLATER_ZLIB6 :
+						       DEFLATER_LIBDEFLATE;
+	w->level = o->level ? o->level : 6;
+	if (w->level < 1 || w->level > 12)
+		return -EINVAL;
+	w->start = o->pad ? CRAMFS_PAD_SIZE : 0;
+	w->fd = -1;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->done_cv, NULL);
+	if (w->bs < 4096 || w->bs > 65536 || (w->bs & (w->bs - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+static void fill_result(struct writer *w, uint64_t total, uint64_t saved,
+			uint64_t warnings, struct cramfs_build_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->stats.dirs = 1;	/* the root */
+	count_stats(&w->t->root, &r->stats);
+	r->stats.blocks = w->blocks;
+	r->bytes_in = w->bytes_in + saved;
+	r->image_size = total;
+	r->dedup_bytes = saved;
+	r->warnings = warnings;
+	r->crc = w->crc;
+}
+
+int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
+		 const char *output, struct cramfs_diag *diag,
+		 struct cramfs_build_result *result)
+{
+	struct writer w;
+	uint64_t warnings, saved = 0, total = 0;
+	char *tmp = NULL;
+	int ret = writer_init(&w, t, o, diag);
+
+	warnings = ret ? 0 : limits_apply(t, diag);
+	if (!ret && o->strict && warnings)
+		ret = -EOVERFLOW;
+	if (!ret)
+		ret = dedup_tree(t, o->mode, diag, &saved);
+	if (!ret)
+		ret = open_temp(&w, output, &tmp);
+	if (!ret)
+		ret = write_image(&w, &total);
+	if (w.fd >= 0 && close(w.fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, output))
+		ret = diag_add(diag, CRAMFS_DIAG_ERROR, -errno, CRAMFS_NO_OFFSET,
+			       NULL, "cannot rename the image into place: %s",
+			       strerror(errno));
+	if (ret && tmp)
+		unlink(tmp);
+	free(tmp);
+	if (result)
+		fill_result(&w, total, saved, warnings, result);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.done_cv);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* The image writer's shared state (write.c, write_data.c, write_meta.c). */
+#ifndef CRAMFS_LIB_BUILD_WRITE_H
+#define CRAMFS_LIB_BUILD_WRITE_H
+
+#include <pthread.h>
+
+#include "codec/codec.h"
+#include "internal.h"
+
+struct job;
+
+struct writer {
+	struct cramfs_tree *t;
+	const struct cramfs_build_opts *o;
+	struct cramfs_diag *diag;
+	enum cramfs_endian e;
+	enum deflater_kind kind;
+	int level;			/* libdeflate's, native mode */
+	uint32_t bs;
+	uint32_t start;			/* superblock offset: 0 or 512 */
+	uint64_t header_end;		/* superblock + blob */
+	uint64_t data_start;		/* end of the directory area */
+	int fd;				/* the temporary output */
+	uint64_t pos;			/* next data byte */
+	uint64_t blocks;		/* fsid.blocks */
+	uint64_t bytes_in;
+	bool holes_written;
+	uint32_t crc;			/* set by write_super() */
+	struct tpool *pool;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	/*
+	 * Idle compressors, reused across jobs (a libdeflate compressor costs
+	 * more to set up than a small file costs to compress); protected by
+	 * lock.  At most one per thread ever exists.
+	 */
+	struct deflater **idle;
+	unsigned nidle;
+	struct job **ring;		/* in-flight jobs, oldest at head */
+	unsigned ring_cap, head, count;
+	uint64_t table_pos;		/* pointer table of the current file */
+	uint32_t ptrs[CRAMFS_MAXFILESIZE / CRAMFS_MIN_BLOCK_SIZE + 1];
+};
+
+/* Write `len` bytes at `off` of the output; 0 or -errno. */
+int writer_put(struct writer *w, const void *buf, size_t len, uint64_t off);
+
+/* The data area, from w->data_start; sets every data offset.  0 or -errno. */
+int write_data(struct writer *w);
+
+/* Directory lists and superblock (write_meta.c). */
+void layout_dirs(struct writer *w);
+int write_dirs(struct writer *w);
+int write_super(struct writer *w, uint64_t total);
+
+#endif /* CRAMFS_LIB_BUILD_WRITE_H */
