@@ -145,8 +145,10 @@ struct cramfs_build_result {
  * (names > 252 bytes, files >= 16 MiB, uid > 65535, gid > 255, device
  * numbers > 24 bits, offsets past 256 MiB) are reported as warnings before
  * anything is written and truncated as util-linux does; with opts->strict
- * they make the build fail with -EOVERFLOW and nothing is written.
- * Returns 0, -EOVERFLOW, -EFBIG (the image cannot be addressed), or -errno.
+ * they make the build fail with -EOVERFLOW and nothing is written.  Names
+ * that become equal once cut fail the build with -EEXIST (an error each).
+ * Returns 0, -EOVERFLOW, -EEXIST, -EFBIG (the image cannot be addressed),
+ * or -errno.
  * `result` may be NULL.
  */
 int cramfs_build(struct cramfs_tree *tree, const struct cramfs_build_opts *opts,

@@ -80,7 +80,11 @@ int bnode_walk(struct bnode *dir, bnode_visit_fn fn, void *ctx);
 int dedup_tree(struct cramfs_tree *t, enum cramfs_build_mode mode,
 	       struct cramfs_diag *diag, uint64_t *saved);
 
-/* Apply the format's limits (limits.c); returns the number of warnings. */
-uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag);
+/*
+ * Apply the format's limits (limits.c); returns the number of warnings and
+ * sets *collisions to the names that became equal once cut (errors).
+ */
+uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag,
+		      uint64_t *collisions);
 
 #endif /* CRAMFS_LIB_BUILD_INTERNAL_H */

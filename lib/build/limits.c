@@ -14,7 +14,7 @@
 
 struct limits {
 	struct cramfs_diag *diag;
-	uint64_t warnings;
+	uint64_t warnings, collisions;
 	char path[8192];
 };
 
@@ -30,8 +30,12 @@ static void limit_size(struct limits *l, struct bnode *n)
 	bool dev = cramfs_is_type(n->mode, CRAMFS_S_IFCHR) ||
 		   cramfs_is_type(n->mode, CRAMFS_S_IFBLK);
 
-	n->size = n->host_size > CRAMFS_MAXFILESIZE ? CRAMFS_MAXFILESIZE :
-		  (uint32_t)n->host_size;
+	/* Contents are cut at the largest size; device numbers lose high bits. */
+	if (dev)
+		n->size = (uint32_t)(n->host_size & CRAMFS_MAXFILESIZE);
+	else
+		n->size = n->host_size > CRAMFS_MAXFILESIZE ? CRAMFS_MAXFILESIZE :
+			  (uint32_t)n->host_size;
 	if (n->host_size <= CRAMFS_MAXFILESIZE)
 		return;
 	if (dev)
@@ -59,6 +63,12 @@ static void limit_node(struct limits *l, struct bnode *n)
 		limit_size(l, n);
 }
 
+/*
+ * Names equal in their first 252 bytes collide once cut.  They sort next to
+ * each other, so comparing each name with the previous one finds them; a
+ * collision is an error (the build stops), since keeping one would drop
+ * data silently and renaming would surprise.
+ */
 static void limit_dir(struct limits *l, struct bnode *dir, size_t len)
 {
 	for (uint32_t i = 0; i < dir->nkids; i++) {
@@ -67,17 +77,25 @@ static void limit_dir(struct limits *l, struct bnode *dir, size_t len)
 		snprintf(l->path + len, sizeof(l->path) - len, "%s%s",
 			 len ? "/" : "", n->name);
 		limit_node(l, n);
+		if (i && !strcmp(dir->kids[i - 1]->name, n->name)) {
+			l->collisions++;
+			diag_add(l->diag, CRAMFS_DIAG_ERROR, -EEXIST,
+				 CRAMFS_NO_OFFSET, l->path,
+				 "same name as its predecessor once cut to 252 bytes");
+		}
 		if (bnode_is_dir(n))
 			limit_dir(l, n, strlen(l->path));
 		l->path[len] = '\0';
 	}
 }
 
-uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag)
+uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag,
+		      uint64_t *collisions)
 {
 	struct limits *l = calloc(1, sizeof(*l));
 	uint64_t w;
 
+	*collisions = 0;
 	if (!l)
 		return 1;
 	l->diag = diag;
@@ -86,6 +104,7 @@ uint64_t limits_apply(struct cramfs_tree *t, struct cramfs_diag *diag)
 	l->path[0] = '\0';
 	limit_dir(l, &t->root, 0);
 	w = l->warnings;
+	*collisions = l->collisions;
 	free(l);
 	return w;
 }

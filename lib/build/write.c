@@ -167,11 +167,13 @@ int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
 		 struct cramfs_build_result *result)
 {
 	struct writer w;
-	uint64_t warnings, saved = 0, total = 0;
+	uint64_t warnings, collisions = 0, saved = 0, total = 0;
 	char *tmp = NULL;
 	int ret = writer_init(&w, t, o, diag);
 
-	warnings = ret ? 0 : limits_apply(t, diag);
+	warnings = ret ? 0 : limits_apply(t, diag, &collisions);
+	if (!ret && collisions)
+		ret = -EEXIST;
 	if (!ret && o->strict && warnings)
 		ret = -EOVERFLOW;
 	if (!ret)

@@ -93,7 +93,7 @@ static int build_opt(void *ctx, int c, const char *arg)
 }
 
 static const char build_usage[] =
-	"cramfs build [-b N] [-v] [--json] -o IMAGE [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE...";
+	"cramfs build [-b N] [-v] [--json] [-o IMAGE] [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE... [IMAGE]";
 
 int cmd_build(int argc, char **argv)
 {
@@ -128,11 +128,14 @@ int cmd_build(int argc, char **argv)
 	i = parse_opts(argc, argv, &co, &syn, &bc);
 	if (i < 0)
 		return parse_exit(i);
-	if (!bc.b.output) {
-		fprintf(stderr, "cramfs: build: -o IMAGE is required\nusage: %s\n",
+	/* Without -o, the last operand is the image, as with mkfs.cramfs. */
+	if (!bc.b.output && argc - i < 2) {
+		fprintf(stderr, "cramfs: build: no image named (-o IMAGE, or IMAGE last)\nusage: %s\n",
 			build_usage);
 		return EXIT_USAGE;
 	}
+	if (!bc.b.output)
+		bc.b.output = argv[--argc];
 	bc.o.block_size = co.block_size;
 	bc.b.verbose = co.verbose;
 	bc.b.json = co.json;
