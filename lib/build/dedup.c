@@ -152,7 +152,7 @@ static int hash_collisions(struct rec *r, size_t n, uint8_t *buf)
 static int dedup_items(struct items *it, enum cramfs_build_mode mode,
 		       uint64_t *saved)
 {
-	struct rec *r = malloc(it->n * sizeof(*r));
+	struct rec *r = malloc((it->n + 1) * sizeof(*r));
 	uint8_t *buf = malloc(2 * CHUNK);
 	int ret = r && buf ? 0 : -ENOMEM;
 

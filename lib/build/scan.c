@@ -132,7 +132,8 @@ static int scan_dir(struct scan *s, struct bnode *dir, const char *path)
 	if (!ret && errno)
 		ret = scan_fail(s, path, -errno, "cannot read directory");
 	closedir(d);
-	qsort(dir->kids, dir->nkids, sizeof(*dir->kids), bnode_name_cmp);
+	if (dir->nkids > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(dir->kids, dir->nkids, sizeof(*dir->kids), bnode_name_cmp);
 	return ret;
 }
 

@@ -51,7 +51,8 @@ void extents_check(struct check_state *cs)
 	const struct extent *far = NULL;	/* the one reaching furthest */
 	unsigned reported = 0;
 
-	qsort(cs->ext, cs->next, sizeof(*cs->ext), extent_cmp);
+	if (cs->next)
+		qsort(cs->ext, cs->next, sizeof(*cs->ext), extent_cmp);
 	for (size_t i = 0; i < cs->next; i++) {
 		const struct extent *e = &cs->ext[i];
 

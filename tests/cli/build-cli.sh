@@ -83,7 +83,7 @@ unchanged "mkcramfs usage errors" out out.state
 
 # docs/cli-spec.md: `-o IMAGE | IMAGE last`: the image may be the last operand
 rc_run last 0 "cramfs build SOURCE IMAGE (no -o)" "$CRAMFS" build src "$T/out/last.img"
-"$CRAMFS" build -o "$T/out/o.img" src >/dev/null 2>&1
+run lasto "$CRAMFS" build -o "$T/out/o.img" src
 [ -f out/last.img ] && cmp -s out/o.img out/last.img
 t_check $? "cramfs build SOURCE IMAGE writes the image of cramfs build -o IMAGE SOURCE"
 rm -f out/last.img out/o.img
@@ -183,7 +183,7 @@ rm -f out/v.img out/j.img
 # ---------------------------------------------------------- limits
 # limit_case NAME DESC ENTRY-NAME-IN-WARNING: the tree in lim-NAME
 limit_case() {
-    local name=$1 desc=$2 entry=$3 src=$T/lim-$1 tool
+    local desc=$2 entry=$3 src=$T/lim-$1 tool
     mkdir -p lout
     printf 'old image\n' >lout/old.img
     dir_state lout >lout.state
@@ -312,17 +312,20 @@ head -c 50000 /dev/urandom >kout/old.img
 cp kout/old.img old.copy
 
 # kill_mid DESC OUTPUT CMD...: start CMD, wait until a new file in kout/
-# has data (at most 20 s), then SIGKILL it; sets KILLED=1 if it was still
-# running
+# has data or the old image changes (at most 20 s), then SIGKILL it; sets
+# KILLED=1 if it was still running.  OUTPUT: the output's name in kout/.
 kill_mid() {
-    local desc=$1 out=$2 pid i tmp= deadline
+    local desc=$1 out=$2 pid tmp="" deadline
     shift 2
+    cp old.copy kout/old.img
     "$@" >kill.out 2>kill.err &
     pid=$!
     deadline=$((SECONDS + 20))
     while [ $SECONDS -lt $deadline ] && kill -0 $pid 2>/dev/null; do
         tmp=$(find kout -type f ! -name old.img -size +0 -print -quit)
         [ -n "$tmp" ] && break
+        # (a builder writing over the old image in place)
+        cmp -s kout/old.img old.copy || { tmp=kout/old.img; break; }
         sleep 0.05
     done
     sleep 0.3
@@ -330,7 +333,7 @@ kill_mid() {
     if kill -9 $pid 2>/dev/null; then KILLED=1; fi
     wait $pid 2>/dev/null
     if [ $KILLED = 1 ]; then
-        t_ok "$desc: killed mid-run${tmp:+ (temporary file ${tmp#kout/} was being written)}"
+        t_ok "$desc: killed mid-run${tmp:+ (while writing ${tmp#kout/})}"
     else
         t_fail "$desc: finished before the kill (the tree is too small for this machine?)"
     fi
