@@ -125,6 +125,12 @@ struct cramfs_build_opts {
 	uint32_t edition;
 	bool holes;		/* store all-zero blocks as holes */
 	int level;		/* native mode: libdeflate level 1-12; 0: 6 */
+	/*
+	 * Store a block uncompressed when compression does not shrink it
+	 * (an UNCOMPRESSED block pointer, superblock flag 0x800): faster to
+	 * read, but only Linux >= 4.15 mounts such images.
+	 */
+	bool raw_blocks;
 	bool strict;		/* a limit warning fails the build unwritten */
 	unsigned threads;	/* compression threads; 0: one per CPU */
 	cramfs_progress_fn progress;	/* bytes of input compressed so far */

@@ -26,6 +26,7 @@ struct writer {
 	uint64_t blocks;		/* fsid.blocks */
 	uint64_t bytes_in;
 	bool holes_written;
+	bool raw_written;		/* some block pointer is flagged */
 	uint32_t crc;			/* set by write_super() */
 	struct tpool *pool;
 	pthread_mutex_t lock;

@@ -26,6 +26,7 @@ struct job {
 	struct bnode *n;
 	uint32_t first, count;		/* blocks [first, first + count) */
 	uint32_t lens[JOB_BLOCKS];	/* stored length of each block */
+	bool raw[JOB_BLOCKS];		/* stored uncompressed */
 	uint8_t *out;			/* the stored blocks, back to back */
 	size_t out_len;
 	int err;
@@ -55,6 +56,11 @@ static int job_compress(struct job *j, struct deflater *def, uint8_t *in)
 		j->lens[i] = (uint32_t)deflater_run(def, in, len,
 						    j->out + j->out_len, bound);
 		ret = j->lens[i] ? 0 : -EIO;
+		if (!ret && w->o->raw_blocks && j->lens[i] >= len) {
+			memcpy(j->out + j->out_len, in, len);
+			j->lens[i] = (uint32_t)len;
+			j->raw[i] = true;
+		}
 		j->out_len += j->lens[i];
 	}
 	if (fd >= 0)
@@ -152,8 +158,10 @@ static int commit_oldest(struct writer *w)
 	at = w->pos;
 	for (uint32_t i = 0; !ret && i < j->count; i++) {
 		w->pos += j->lens[i];
-		w->ptrs[j->first + i] = (uint32_t)w->pos;
+		w->ptrs[j->first + i] = (uint32_t)w->pos |
+			(j->raw[i] ? CRAMFS_BLK_FLAG_UNCOMPRESSED : 0);
 		w->holes_written |= !j->lens[i];
+		w->raw_written |= j->raw[i];
 	}
 	if (!ret)
 		ret = writer_put(w, j->out, j->out_len, at);

@@ -107,6 +107,8 @@ static uint32_t super_flags(const struct writer *w)
 		f |= CRAMFS_FLAG_HOLES;
 	if (w->header_end != w->start + CRAMFS_SUPER_SIZE)
 		f |= CRAMFS_FLAG_SHIFTED_ROOT_OFFSET;
+	if (w->raw_written)
+		f |= CRAMFS_FLAG_EXT_BLOCK_POINTERS;
 	return f;
 }
 

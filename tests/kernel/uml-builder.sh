@@ -82,6 +82,8 @@ for mode in util-linux native; do
     build_and_mount "$mode-pad" "$SRC" --mode "$mode" -p
     build_and_mount "$mode-b4096" "$SRC" --mode "$mode" -b 4096 -e 9 -n builder
     build_and_mount "$mode-le" "$SRC" --mode "$mode" -N little
+    # raw (UNCOMPRESSED-pointer) blocks where compression does not help
+    build_and_mount "$mode-raw" "$SRC" --mode "$mode" --target-kernel 4.15
 done
 
 rc_run mk 0 "mkcramfs -z" "$MKCRAMFS" -z "$SRC" "$T/mk.img" &&

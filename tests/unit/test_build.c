@@ -455,6 +455,32 @@ static void test_exclude(void)
 	cramfs_tree_free(t);
 }
 
+/* Incompressible blocks stored raw (flag 0x800) read back exactly. */
+static void test_raw_blocks(void)
+{
+	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_NATIVE,
+				       .raw_blocks = true };
+	static uint8_t noise[20000];
+	struct cramfs_node n;
+
+	t_context("raw blocks");
+	t_fill(noise, sizeof(noise), 99, false);
+	put_file("noise", noise, sizeof(noise), 0644);
+	CHECK_EQ(build(&o, "raw.img", NULL), 0);
+	CHECK(image_flags("raw.img") & CRAMFS_FLAG_EXT_BLOCK_POINTERS);
+	verify("raw.img", ENTRIES + 1);
+	CHECK(lookup("raw.img", "noise", &n));
+	o.raw_blocks = false;
+	CHECK_EQ(build(&o, "noraw.img", NULL), 0);
+	CHECK(!(image_flags("noraw.img") & CRAMFS_FLAG_EXT_BLOCK_POINTERS));
+	{
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/noise", src);
+		unlink(p);
+	}
+}
+
 int main(void)
 {
 	src = t_mkdtemp("build-src");
@@ -470,6 +496,7 @@ int main(void)
 	test_devtable();
 	test_chmod();
 	test_exclude();
+	test_raw_blocks();
 	t_rmtree(src);
 	t_rmtree(out);
 	free(src);

@@ -31,6 +31,21 @@ static int parse_owner(const char *arg, long long *out)
 	return 0;
 }
 
+/*
+ * --target-kernel MAJOR.MINOR: the oldest kernel that must mount the image.
+ * From 4.15 on, blocks compression does not shrink are stored raw.
+ */
+static int parse_target_kernel(const char *arg, struct cramfs_build_opts *o)
+{
+	unsigned major, minor;
+	char tail;
+
+	if (sscanf(arg, "%u.%u%c", &major, &minor, &tail) < 2 || major < 2)
+		return -1;
+	o->raw_blocks = major > 4 || (major == 4 && minor >= 15);
+	return 0;
+}
+
 /* A bad --chmod is a usage error: try it on an empty tree. */
 static bool valid_chmod(const char *spec)
 {
@@ -69,6 +84,8 @@ static int build_opt(void *ctx, int c, const char *arg)
 			return -1;
 		o->level = (int)v;
 		return 0;
+	case 'K':
+		return parse_target_kernel(arg, o);
 	case 'X':
 		if (bc->b.nexcludes == 64)
 			return -1;
@@ -93,7 +110,7 @@ static int build_opt(void *ctx, int c, const char *arg)
 }
 
 static const char build_usage[] =
-	"cramfs build [-b N] [-v] [--json] [-o IMAGE] [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE... [IMAGE]";
+	"cramfs build [-b N] [-v] [--json] [-o IMAGE] [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--target-kernel VERSION] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE... [IMAGE]";
 
 int cmd_build(int argc, char **argv)
 {
@@ -115,6 +132,7 @@ int cmd_build(int argc, char **argv)
 		{ "devtable", required_argument, NULL, 'D' },
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "chmod", required_argument, NULL, 'C' },
+		{ "target-kernel", required_argument, NULL, 'K' },
 		{ 0 },
 	};
 	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:D:",

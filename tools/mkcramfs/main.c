@@ -32,6 +32,8 @@ static void usage(FILE *to)
 		" -D file        apply a device table (cramfs-tools count semantics)\n"
 		" -s             sort directory entries (old option, ignored)\n"
 		" -z             make explicit holes\n"
+		" -x             store blocks compression does not shrink raw\n"
+		"                (cramfs-tools; needs Linux >= 4.15)\n"
 		" -l[=mode]      use exclusive device lock (accepted, ignored)\n"
 		" -j N           compression threads (default: one per CPU)\n"
 		" -h, --help     display this help\n"
@@ -72,6 +74,7 @@ static int parse_one(int c, const char *arg, struct cramfs_build_opts *o,
 		b->devtables[b->ndevtables++] = arg;
 		break;
 	case 'z': o->holes = true; break;
+	case 'x': o->raw_blocks = true; break;
 	case 's': case 'l': break;
 	case 'j':
 		if (tool_parse_uint(arg, 256, &v) || !v)
@@ -104,7 +107,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	o.endian = cramfs_host_endian();
-	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszl::j:D:hV", longs,
+	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszxl::j:D:hV", longs,
 				NULL)) != -1) {
 		ret = parse_one(c, optarg, &o, &b);
 		if (ret)
