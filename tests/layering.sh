@@ -9,9 +9,10 @@ declare -A allowed=(
   [util]="util"
   [format]="util format"
   [codec]="util codec"
+  [elf]="util elf"
   [reader]="util format codec reader"
-  [check]="util format codec reader check"
-  [build]="util format codec build"
+  [check]="util format codec reader elf check"
+  [build]="util format codec elf build"
 )
 for mod in "${!allowed[@]}"; do
   for f in "$top"/lib/"$mod"/*.[ch]; do

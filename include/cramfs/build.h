@@ -115,6 +115,86 @@ enum cramfs_build_mode {
 	CRAMFS_BUILD_NATIVE,
 };
 
+/*
+ * Execute in place (format §8, §9).  The planner keeps chosen blocks
+ * uncompressed and directly addressable so the kernel maps them instead of
+ * copying them into the page cache.
+ */
+enum cramfs_xip_mode {
+	CRAMFS_XIP_OFF = 0,
+	/*
+	 * Mainline Linux >= 4.15 with an MMU: DIRECT|UNCOMPRESSED blocks,
+	 * page-aligned and consecutive per file, zero-filled to the end of
+	 * the page after EOF, all of them in one region at the end of the
+	 * image so that alignment is paid once, not per file.
+	 */
+	CRAMFS_XIP_MMU,
+	/* The same for no-MMU kernels: runs aligned to xip.align only. */
+	CRAMFS_XIP_NOMMU,
+	/*
+	 * Out-of-tree "Linear XIP" kernels (2000-2010): chosen files get the
+	 * sticky bit and are stored whole, raw, page-aligned, without a
+	 * pointer table.  Mainline kernels cannot read such files.
+	 */
+	CRAMFS_XIP_LEGACY,
+};
+
+struct cramfs_xip_opts {
+	enum cramfs_xip_mode mode;
+	/*
+	 * ELF files of type EXEC and DYN (programs, PIEs, shared libraries)
+	 * get their PT_LOAD pages that the loader maps without write access
+	 * in place; with all_elf every ELF file with PT_LOAD segments does;
+	 * with no_elf none (only `globs`).
+	 */
+	bool all_elf;
+	bool no_elf;
+	/* fnmatch(3) patterns (as for cramfs_tree_exclude) of whole files. */
+	const char *const *globs;
+	unsigned nglobs;
+	uint32_t align;		/* no-MMU run alignment: 0 means 8 */
+	/*
+	 * Flash the in-place region may take (pages + padding); more fails
+	 * the build with -ENOSPC before anything is written.  0: no limit.
+	 */
+	uint64_t budget;
+};
+
+/* One planned file of the XIP report. */
+struct cramfs_xip_file {
+	char *path;		/* in the image, with a leading '/' */
+	char *runs;		/* in-place pages, e.g. "0-3,5-6" ("" none) */
+	uint32_t size;
+	uint32_t pages;		/* pages (blocks) of the file */
+	uint32_t in_place;	/* pages stored for direct mapping */
+	uint32_t ram_pages;	/* of those, pages no writable mapping needs */
+	uint64_t flash_bytes;	/* in-place bytes incl. the tail fill */
+	uint32_t tail_fill;	/* zero bytes after EOF to the page end */
+	/* Pages left compressed although inside an in-place segment: */
+	uint32_t shared_rw;	/* ... also mapped by a writable segment */
+	uint32_t exact_last;	/* ... last page of a page-multiple file */
+	uint64_t image_offset;	/* first in-place byte, 0 if none */
+	bool elf;		/* chosen by its program headers */
+	bool legacy;		/* stored whole for a legacy kernel */
+	uint32_t nsegs;		/* PT_LOAD segments (ELF) */
+	struct cramfs_xip_seg {
+		uint32_t pgoff, pages, in_place, flags;	/* CRAMFS_ELF_PF_* */
+	} *segs;
+};
+
+struct cramfs_xip_report {
+	enum cramfs_xip_mode mode;
+	uint32_t page_size;
+	uint64_t region_offset;	/* where the in-place region starts */
+	uint64_t region_bytes;	/* its size, padding included */
+	uint64_t align_fill;	/* zero bytes before the region */
+	uint64_t tail_fill;	/* sum of the files' tail fills */
+	uint64_t anchor_bytes;	/* u16 length prefixes + their alignment */
+	uint64_t in_place_pages, ram_pages;
+	uint32_t nfiles;
+	struct cramfs_xip_file *files;
+};
+
 struct cramfs_build_opts {
 	enum cramfs_build_mode mode;
 	enum cramfs_endian endian;
@@ -132,6 +212,12 @@ struct cramfs_build_opts {
 	 */
 	bool raw_blocks;
 	bool strict;		/* a limit warning fails the build unwritten */
+	struct cramfs_xip_opts xip;
+	/*
+	 * The whole image may not exceed this many bytes (an MTD partition):
+	 * -ENOSPC, nothing written at the output.  0: no limit.
+	 */
+	uint64_t max_size;
 	unsigned threads;	/* compression threads; 0: one per CPU */
 	cramfs_progress_fn progress;	/* bytes of input compressed so far */
 	void *progress_ctx;
@@ -144,7 +230,11 @@ struct cramfs_build_result {
 	uint64_t dedup_bytes;		/* input bytes not stored twice */
 	uint64_t warnings;		/* limit warnings (truncations) */
 	uint32_t crc;
+	/* XIP plan, when opts->xip.mode is set; free with cramfs_xip_report_free. */
+	struct cramfs_xip_report *xip;
 };
+
+void cramfs_xip_report_free(struct cramfs_xip_report *report);
 
 /*
  * Write the image of `tree` to `output`.  Entries beyond cramfs's limits

@@ -102,6 +102,8 @@ static int rec_cmp(const void *a, const void *b)
 static bool meta_ok(const struct bnode *a, const struct bnode *b,
 		    enum cramfs_build_mode mode)
 {
+	if (!xip_same_plan(a, b))	/* one layout serves both */
+		return false;
 	return mode == CRAMFS_BUILD_UTIL_LINUX ||
 	       (a->mode == b->mode && (a->uid & 0xFFFF) == (b->uid & 0xFFFF) &&
 		(a->gid & 0xFF) == (b->gid & 0xFF));

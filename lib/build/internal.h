@@ -23,6 +23,31 @@ struct bnode {
 	struct bnode *same;	/* deduplicated: the entry holding the data */
 	uint64_t hash;		/* content hash, when size collides */
 	uint32_t offset;	/* data or entry-list byte offset */
+	struct xip_plan *xip;	/* blocks stored in place, or NULL */
+};
+
+/* The XIP planner's decision for one file (xip_plan.c). */
+enum xip_block {
+	XIP_COMPRESSED = 0,	/* the usual: compressed (or a hole) */
+	XIP_IN_PLACE,		/* DIRECT|UNCOMPRESSED in the XIP region */
+};
+
+struct xip_plan {
+	uint8_t *map;		/* enum xip_block per block */
+	uint32_t nblocks, in_place;
+	bool legacy;		/* whole file raw, no table (format §9) */
+	uint64_t region_off;	/* first in-place byte, region-relative */
+	uint64_t region_len;	/* bytes it takes there, fill included */
+	struct cramfs_xip_file info;	/* report entry (path set later) */
+	/* The pointer table, kept until the region's offset is known. */
+	uint32_t *ptrs;
+	uint8_t *reloc;		/* per block: enum xip_reloc */
+};
+
+enum xip_reloc {
+	RELOC_NONE = 0,
+	RELOC_DIRECT,		/* low 30 bits: region-relative start / 4 */
+	RELOC_END,		/* the value: region-relative end offset */
 };
 
 struct cramfs_tree {
@@ -75,6 +100,17 @@ int bnode_open(const struct bnode *n);
 /* Pre-order visit of every entry below (not including) `dir`. */
 typedef int (*bnode_visit_fn)(struct bnode *n, void *ctx);
 int bnode_walk(struct bnode *dir, bnode_visit_fn fn, void *ctx);
+
+/*
+ * Decide, for every regular file, which blocks are stored in place
+ * (xip_plan.c); page_size is the block size.  Legacy mode sets the sticky
+ * bit on chosen files.  Returns 0 or -errno (unreadable file).
+ */
+int xip_plan_tree(struct cramfs_tree *t, const struct cramfs_xip_opts *o,
+		  uint32_t page_size, struct cramfs_diag *diag);
+/* Whether two entries may share data: both plain, or the same plan. */
+bool xip_same_plan(const struct bnode *a, const struct bnode *b);
+void xip_plan_free(struct xip_plan *p);
 
 /* Find duplicates (dedup.c): sets `same` on later identical entries. */
 int dedup_tree(struct cramfs_tree *t, enum cramfs_build_mode mode,

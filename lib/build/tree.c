@@ -37,6 +37,8 @@ void bnode_release(struct bnode *n)
 	free(n->name);
 	free(n->host_path);
 	free(n->target);
+	xip_plan_free(n->xip);
+	n->xip = NULL;
 	n->kids = NULL;
 	n->nkids = n->kids_cap = 0;
 	n->name = n->host_path = n->target = NULL;

@@ -113,9 +113,17 @@ static int write_image(struct writer *w, uint64_t *total)
 		return ret;
 	layout_dirs(w);
 	ret = write_data(w);
+	if (!ret)
+		ret = xip_write_region(w);
 	*total = (w->pos + w->bs - 1) / w->bs * w->bs;
 	if (!ret && *total > UINT32_MAX)
 		ret = -EFBIG;
+	if (!ret && w->o->max_size && *total > w->o->max_size)
+		ret = diag_add(w->diag, CRAMFS_DIAG_ERROR, -ENOSPC,
+			       CRAMFS_NO_OFFSET, NULL,
+			       "the image needs %llu bytes, more than the %llu allowed",
+			       (unsigned long long)*total,
+			       (unsigned long long)w->o->max_size);
 	if (!ret && ftruncate(w->fd, (off_t)*total))
 		ret = -errno;
 	if (!ret)
@@ -123,6 +131,44 @@ static int write_image(struct writer *w, uint64_t *total)
 	if (!ret)
 		ret = write_super(w, *total);
 	return ret;
+}
+
+/* The alignment of in-place data; -EINVAL for a bad no-MMU alignment. */
+static int xip_init(struct writer *w)
+{
+	uint32_t a = w->o->xip.align ? w->o->xip.align : 8;
+
+	w->xip_align = w->bs;
+	if (w->o->xip.mode != CRAMFS_XIP_NOMMU)
+		return 0;
+	/* DIRECT pointers count in 4-byte units (format §7.1). */
+	if (a < 4 || a > w->bs || (a & (a - 1)))
+		return -EINVAL;
+	w->xip_align = a;
+	return 0;
+}
+
+/*
+ * Place the planned files in the XIP region (after deduplication: shared
+ * data takes no room of its own) and hold the result against the budget
+ * before anything is written.
+ */
+static int place_xip(struct writer *w)
+{
+	const struct cramfs_xip_opts *x = &w->o->xip;
+	uint64_t need;
+
+	if (x->mode == CRAMFS_XIP_OFF)
+		return 0;
+	xip_assign_region(w);
+	need = w->region_len + w->legacy_len;
+	if (x->budget && need > x->budget)
+		return diag_add(w->diag, CRAMFS_DIAG_ERROR, -ENOSPC,
+				CRAMFS_NO_OFFSET, NULL,
+				"XIP needs %llu bytes of flash, more than the budget of %llu",
+				(unsigned long long)need,
+				(unsigned long long)x->budget);
+	return 0;
 }
 
 static int writer_init(struct writer *w, struct cramfs_tree *t,
@@ -145,7 +191,7 @@ static int writer_init(struct writer *w, struct cramfs_tree *t,
 	pthread_cond_init(&w->done_cv, NULL);
 	if (w->bs < 4096 || w->bs > 65536 || (w->bs & (w->bs - 1)))
 		return -EINVAL;
-	return 0;
+	return xip_init(w);
 }
 
 static void fill_result(struct writer *w, uint64_t total, uint64_t saved,
@@ -160,6 +206,8 @@ static void fill_result(struct writer *w, uint64_t total, uint64_t saved,
 	r->dedup_bytes = saved;
 	r->warnings = warnings;
 	r->crc = w->crc;
+	if (w->o->xip.mode)
+		r->xip = xip_report(w);
 }
 
 int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
@@ -176,8 +224,12 @@ int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
 		ret = -EEXIST;
 	if (!ret && o->strict && warnings)
 		ret = -EOVERFLOW;
+	if (!ret && o->xip.mode)
+		ret = xip_plan_tree(t, &o->xip, w.bs, diag);
 	if (!ret)
 		ret = dedup_tree(t, o->mode, diag, &saved);
+	if (!ret)
+		ret = place_xip(&w);
 	if (!ret)
 		ret = open_temp(&w, output, &tmp);
 	if (!ret)

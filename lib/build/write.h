@@ -41,14 +41,43 @@ struct writer {
 	struct job **ring;		/* in-flight jobs, oldest at head */
 	unsigned ring_cap, head, count;
 	uint64_t table_pos;		/* pointer table of the current file */
+	/* XIP (write_xip.c) */
+	uint32_t xip_align;		/* start of the region and of each file */
+	uint64_t region_start, region_len;
+	uint64_t legacy_len;		/* legacy files, page-rounded */
+	uint64_t anchor_bytes;		/* u16 prefixes + their alignment */
+	uint64_t align_fill;		/* zeros before in-place data */
+	/*
+	 * Where the kernel would start the current file's next non-direct
+	 * block (format §7.2): an absolute offset, or, after an in-place
+	 * block, the end of in-place block chain_k - 1 of this file.
+	 */
+	uint64_t chain;
+	bool chain_in_region;
+	uint32_t chain_k, xip_k;
 	uint32_t ptrs[CRAMFS_MAXFILESIZE / CRAMFS_MIN_BLOCK_SIZE + 1];
 };
+
+/* Start a file's data: reserve its pointer table at w->pos (4-aligned). */
+int data_file_begin(struct writer *w, struct bnode *n);
 
 /* Write `len` bytes at `off` of the output; 0 or -errno. */
 int writer_put(struct writer *w, const void *buf, size_t len, uint64_t off);
 
 /* The data area, from w->data_start; sets every data offset.  0 or -errno. */
 int write_data(struct writer *w);
+
+/* XIP (write_xip.c). */
+struct job;
+/* Region-relative offsets of every planned file; sets w->region_len. */
+void xip_assign_region(struct writer *w);
+/* Commit a job of a file with a plan (blocks in place, or legacy). */
+int xip_commit_job(struct writer *w, struct bnode *n, uint32_t first,
+		   uint32_t count, const uint32_t *lens, const uint8_t *out);
+/* After all other data: the in-place region, and the held tables. */
+int xip_write_region(struct writer *w);
+/* The report for the build result (NULL on -ENOMEM). */
+struct cramfs_xip_report *xip_report(struct writer *w);
 
 /* Directory lists and superblock (write_meta.c). */
 void layout_dirs(struct writer *w);

@@ -38,25 +38,52 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
 }
 
+/* How block `idx` of the job's file is stored, before compressing it. */
+enum block_way { WAY_DEFLATE, WAY_SKIP, WAY_COPY };
+
+static enum block_way block_way(const struct job *j, uint32_t idx)
+{
+	const struct xip_plan *p = j->n->xip;
+
+	if (!p)
+		return WAY_DEFLATE;
+	if (p->legacy)
+		return WAY_COPY;	/* the whole file raw (format §9) */
+	return p->map[idx] == XIP_IN_PLACE ? WAY_SKIP : WAY_DEFLATE;
+}
+
 static int job_compress(struct job *j, struct deflater *def, uint8_t *in)
 {
 	const struct writer *w = j->w;
 	size_t bound = deflater_bound(w->bs);
 	int fd = bnode_open(j->n), ret = fd < -1 ? fd : 0;
+	/*
+	 * Raw blocks would need DIRECT|UNCOMPRESSED pointers after in-place
+	 * ones, which the checker would take for misplaced XIP blocks.
+	 */
+	bool may_raw = w->o->raw_blocks && !j->n->xip;
 
 	for (uint32_t i = 0; !ret && i < j->count; i++) {
 		uint64_t off = (uint64_t)(j->first + i) * w->bs;
 		size_t len = j->n->size - off < w->bs ? j->n->size - off : w->bs;
+		enum block_way way = block_way(j, j->first + i);
 
-		ret = bnode_read(j->n, fd, in, len, off);
-		if (ret || (w->o->holes && all_zero(in, len))) {
-			j->lens[i] = 0;
+		j->lens[i] = 0;
+		if (way == WAY_SKIP)
+			continue;	/* written to the region at the end */
+		ret = bnode_read(j->n, fd, way == WAY_COPY ? j->out + j->out_len : in,
+				 len, off);
+		if (!ret && way == WAY_COPY) {
+			j->lens[i] = (uint32_t)len;
+			j->out_len += len;
 			continue;
 		}
+		if (ret || (w->o->holes && all_zero(in, len)))
+			continue;
 		j->lens[i] = (uint32_t)deflater_run(def, in, len,
 						    j->out + j->out_len, bound);
 		ret = j->lens[i] ? 0 : -EIO;
-		if (!ret && w->o->raw_blocks && j->lens[i] >= len) {
+		if (!ret && may_raw && j->lens[i] >= len) {
 			memcpy(j->out + j->out_len, in, len);
 			j->lens[i] = (uint32_t)len;
 			j->raw[i] = true;
@@ -108,7 +135,7 @@ static void job_run(void *arg)
 }
 
 /* Start a file: its pointer table comes first, filled in at its end. */
-static int file_begin(struct writer *w, struct bnode *n)
+int data_file_begin(struct writer *w, struct bnode *n)
 {
 	w->pos = (w->pos + 3) & ~3ull;
 	if (w->pos > CRAMFS_MAXOFFSET)
@@ -153,19 +180,22 @@ static int commit_oldest(struct writer *w)
 	w->head = (w->head + 1) % w->ring_cap;
 	w->count--;
 	ret = j->err;
-	if (!ret && !j->first)
-		ret = file_begin(w, j->n);
+	if (!ret && j->n->xip)
+		ret = xip_commit_job(w, j->n, j->first, j->count, j->lens, j->out);
+	else if (!ret && !j->first)
+		ret = data_file_begin(w, j->n);
 	at = w->pos;
-	for (uint32_t i = 0; !ret && i < j->count; i++) {
+	for (uint32_t i = 0; !ret && !j->n->xip && i < j->count; i++) {
 		w->pos += j->lens[i];
 		w->ptrs[j->first + i] = (uint32_t)w->pos |
 			(j->raw[i] ? CRAMFS_BLK_FLAG_UNCOMPRESSED : 0);
 		w->holes_written |= !j->lens[i];
 		w->raw_written |= j->raw[i];
 	}
-	if (!ret)
+	if (!ret && !j->n->xip)
 		ret = writer_put(w, j->out, j->out_len, at);
-	if (!ret && j->first + j->count == blocks_of(j->n->size, w->bs))
+	if (!ret && !j->n->xip &&
+	    j->first + j->count == blocks_of(j->n->size, w->bs))
 		ret = file_end(w, j->n);
 	if (ret == -EIO || (ret && ret != -EFBIG && ret != -ENOMEM))
 		diag_add(w->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET,

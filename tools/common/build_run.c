@@ -38,7 +38,7 @@ static void print_summary(const struct tool_build *b,
 	if (b->json) {
 		printf("{\"image\": ");
 		json_string(stdout, b->output);
-		printf(", \"files\": %llu, \"dirs\": %llu, \"symlinks\": %llu, \"special\": %llu, \"bytes_in\": %llu, \"image_size\": %llu, \"ratio\": %.4f, \"dedup_bytes\": %llu, \"shared_entries\": %llu, \"blocks\": %llu, \"warnings\": %llu, \"crc\": %u, \"seconds\": %.3f}\n",
+		printf(", \"files\": %llu, \"dirs\": %llu, \"symlinks\": %llu, \"special\": %llu, \"bytes_in\": %llu, \"image_size\": %llu, \"ratio\": %.4f, \"dedup_bytes\": %llu, \"shared_entries\": %llu, \"blocks\": %llu, \"warnings\": %llu, \"crc\": %u, \"seconds\": %.3f",
 		       (unsigned long long)s->files, (unsigned long long)s->dirs,
 		       (unsigned long long)s->symlinks,
 		       (unsigned long long)(s->chrdevs + s->blkdevs + s->fifos + s->sockets),
@@ -46,6 +46,11 @@ static void print_summary(const struct tool_build *b,
 		       ratio, (unsigned long long)r->dedup_bytes,
 		       (unsigned long long)s->shared_items, (unsigned long long)s->blocks,
 		       (unsigned long long)r->warnings, r->crc, secs);
+		if (r->xip) {
+			printf(", \"xip\": ");
+			tool_xip_report_json(r->xip);
+		}
+		printf("}\n");
 		return;
 	}
 	printf("%s: %llu files, %llu dirs, %llu symlinks, %llu special; %llu bytes in, %llu bytes out (%.1f%%); dedup saved %llu bytes in %llu entries; crc 0x%08x; %.2f s\n",
@@ -72,7 +77,7 @@ int tool_build_run(char *const *sources, int nsources,
 		   struct cramfs_build_opts *o, const struct tool_build *b)
 {
 	struct tool_image t = { .name = b->output };
-	struct cramfs_build_result r;
+	struct cramfs_build_result r = { 0 };
 	struct cramfs_tree *tree = NULL;
 	struct timespec t0;
 	int ret;
@@ -108,6 +113,9 @@ int tool_build_run(char *const *sources, int nsources,
 		fputc('\n', stderr);
 	if (!ret && (b->verbose || b->json))
 		print_summary(b, &r, seconds_since(&t0));
+	if (!ret && b->xip_report && !b->json && r.xip)
+		tool_xip_report_text(r.xip);
+	cramfs_xip_report_free(r.xip);
 out:
 	tool_print_diag(stderr, &t, true, b->verbose, true);
 	if (ret == -EOVERFLOW)

@@ -68,7 +68,12 @@ struct tool_build {
 	unsigned nexcludes;
 	const char *chmod;		/* then this mode change, if any */
 	enum cramfs_devtable_flavor flavor;
+	bool xip_report;		/* print the XIP plan */
 };
+
+/* The XIP plan of a build: a table (text) or one JSON object (no newline). */
+void tool_xip_report_text(const struct cramfs_xip_report *r);
+void tool_xip_report_json(const struct cramfs_xip_report *r);
 
 /*
  * Scan `sources`, build the image with `o` (progress filled in here) and

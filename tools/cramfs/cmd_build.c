@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* cramfs build: write an image from directories (native mode by default). */
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -8,7 +10,75 @@
 struct build_cli {
 	struct cramfs_build_opts o;
 	struct tool_build b;
+	const char *xip_globs[64];
+	unsigned xip_page;	/* --xip-page-size, 0 if not given */
 };
+
+/* A byte count with an optional K, M or G (binary) suffix. */
+static int parse_bytes(const char *arg, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-')
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': v <<= 10; /* fall through */
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_xip_mode(const char *arg, enum cramfs_xip_mode *mode)
+{
+	static const char *const names[] = { "off", "mmu", "nommu", "legacy" };
+
+	for (unsigned m = 0; m < 4; m++)
+		if (!strcmp(arg, names[m])) {
+			*mode = (enum cramfs_xip_mode)m;
+			return 0;
+		}
+	return -1;
+}
+
+/* The --xip-* options (long only; their codes are 256 and up). */
+static int xip_opt(struct build_cli *bc, int c, const char *arg)
+{
+	struct cramfs_xip_opts *x = &bc->o.xip;
+	unsigned long long v;
+
+	if (c != 256 + 1 && !x->mode)
+		x->mode = CRAMFS_XIP_MMU;	/* any --xip-* turns XIP on */
+	switch (c) {
+	case 256: return 0;
+	case 256 + 1: return parse_xip_mode(arg, &x->mode);
+	case 256 + 2: x->all_elf = true; return 0;
+	case 256 + 3: x->no_elf = true; return 0;
+	case 256 + 4:
+		if (x->nglobs == 64)
+			return -1;
+		bc->xip_globs[x->nglobs++] = arg;
+		x->globs = bc->xip_globs;
+		return 0;
+	case 256 + 5: return tool_parse_block_size(arg, &bc->xip_page);
+	case 256 + 6:
+		if (tool_parse_uint(arg, 65536, &v))
+			return -1;
+		x->align = (uint32_t)v;
+		return 0;
+	case 256 + 7: return parse_bytes(arg, &x->budget);
+	case 256 + 8: bc->b.xip_report = true; return 0;
+	default: return -1;
+	}
+}
 
 static int parse_mode(const char *arg, enum cramfs_build_mode *mode)
 {
@@ -62,6 +132,8 @@ static int build_opt(void *ctx, int c, const char *arg)
 	struct cramfs_build_opts *o = &bc->o;
 	unsigned long long v;
 
+	if (c >= 256 && c < 256 + 9)
+		return xip_opt(bc, c, arg);
 	switch (c) {
 	case 'o': bc->b.output = arg; return 0;
 	case 'M': return parse_mode(arg, &o->mode);
@@ -86,6 +158,8 @@ static int build_opt(void *ctx, int c, const char *arg)
 		return 0;
 	case 'K':
 		return parse_target_kernel(arg, o);
+	case 'S':
+		return parse_bytes(arg, &o->max_size);
 	case 'X':
 		if (bc->b.nexcludes == 64)
 			return -1;
@@ -110,7 +184,24 @@ static int build_opt(void *ctx, int c, const char *arg)
 }
 
 static const char build_usage[] =
-	"cramfs build [-b N] [-v] [--json] [-o IMAGE] [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--target-kernel VERSION] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] SOURCE... [IMAGE]";
+	"cramfs build [-b N] [-v] [--json] [-o IMAGE] [--mode native|util-linux] [-N big|little|host] [-p] [-i FILE] [-n LABEL] [-e N] [-z] [-E|--strict] [--level 1-12] [--target-kernel VERSION] [--all-root] [--force-uid N] [--force-gid N] [--exclude GLOB]... [--chmod SPEC] [-D|--devtable FILE]... [-j N] [--max-size BYTES] [--xip] [--xip-mode mmu|nommu|legacy|off] [--xip-all-elf] [--xip-no-elf] [--xip-files GLOB]... [--xip-page-size N] [--xip-align N] [--xip-budget BYTES] [--xip-report] SOURCE... [IMAGE]";
+
+/*
+ * The kernel maps block i of a file as page i, so the target's page size
+ * is the block size: --xip-page-size sets it, and must agree with -b.
+ */
+static int xip_block_size(struct build_cli *bc)
+{
+	if (!bc->xip_page)
+		return 0;
+	if (bc->o.block_size && bc->o.block_size != bc->xip_page) {
+		fprintf(stderr, "cramfs: build: --xip-page-size %u differs from the block size %u (XIP needs them equal)\n",
+			bc->xip_page, bc->o.block_size);
+		return -1;
+	}
+	bc->o.block_size = bc->xip_page;
+	return 0;
+}
 
 int cmd_build(int argc, char **argv)
 {
@@ -133,6 +224,16 @@ int cmd_build(int argc, char **argv)
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "chmod", required_argument, NULL, 'C' },
 		{ "target-kernel", required_argument, NULL, 'K' },
+		{ "max-size", required_argument, NULL, 'S' },
+		{ "xip", no_argument, NULL, 256 },
+		{ "xip-mode", required_argument, NULL, 256 + 1 },
+		{ "xip-all-elf", no_argument, NULL, 256 + 2 },
+		{ "xip-no-elf", no_argument, NULL, 256 + 3 },
+		{ "xip-files", required_argument, NULL, 256 + 4 },
+		{ "xip-page-size", required_argument, NULL, 256 + 5 },
+		{ "xip-align", required_argument, NULL, 256 + 6 },
+		{ "xip-budget", required_argument, NULL, 256 + 7 },
+		{ "xip-report", no_argument, NULL, 256 + 8 },
 		{ 0 },
 	};
 	static const struct cmd_syntax syn = { build_usage, "o:N:pi:n:e:zEj:D:",
@@ -155,6 +256,8 @@ int cmd_build(int argc, char **argv)
 	if (!bc.b.output)
 		bc.b.output = argv[--argc];
 	bc.o.block_size = co.block_size;
+	if (xip_block_size(&bc) < 0)
+		return EXIT_USAGE;
 	bc.b.verbose = co.verbose;
 	bc.b.json = co.json;
 	return tool_build_run(argv + i, argc - i, &bc.o, &bc.b);

@@ -47,14 +47,14 @@ int parse_opts(int argc, char **argv, struct common_opts *co,
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	struct option longs[32];
+	struct option longs[64];
 	char shorts[64];
 	size_t n = 0;
 	int c;
 
 	memcpy(longs, common, sizeof(common));
 	n = sizeof(common) / sizeof(common[0]);
-	for (const struct option *o = syn->longs; o && o->name && n < 31; o++)
+	for (const struct option *o = syn->longs; o && o->name && n < 63; o++)
 		longs[n++] = *o;
 	memset(&longs[n], 0, sizeof(longs[n]));
 	snprintf(shorts, sizeof(shorts), "b:vh%s", syn->shorts ? syn->shorts : "");

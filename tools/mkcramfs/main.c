@@ -34,6 +34,10 @@ static void usage(FILE *to)
 		" -z             make explicit holes\n"
 		" -x             store blocks compression does not shrink raw\n"
 		"                (cramfs-tools; needs Linux >= 4.15)\n"
+		" -X             execute in place (cramfs-tools; implies -x): the\n"
+		"                pages ELF files map without write access stay\n"
+		"                uncompressed; once: no-MMU (8-byte aligned), twice:\n"
+		"                MMU (page-aligned, Linux >= 4.15 on MTD)\n"
 		" -l[=mode]      use exclusive device lock (accepted, ignored)\n"
 		" -j N           compression threads (default: one per CPU)\n"
 		" -h, --help     display this help\n"
@@ -75,6 +79,12 @@ static int parse_one(int c, const char *arg, struct cramfs_build_opts *o,
 		break;
 	case 'z': o->holes = true; break;
 	case 'x': o->raw_blocks = true; break;
+	case 'X':
+		/* cramfs-tools: -X no-MMU, -X -X MMU; every ELF file. */
+		o->raw_blocks = true;
+		o->xip.mode = o->xip.mode ? CRAMFS_XIP_MMU : CRAMFS_XIP_NOMMU;
+		o->xip.all_elf = true;
+		break;
 	case 's': case 'l': break;
 	case 'j':
 		if (tool_parse_uint(arg, 256, &v) || !v)
@@ -107,7 +117,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	o.endian = cramfs_host_endian();
-	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszxl::j:D:hV", longs,
+	while ((c = getopt_long(argc, argv, "vEb:e:N:BLi:n:pqszxXl::j:D:hV", longs,
 				NULL)) != -1) {
 		ret = parse_one(c, optarg, &o, &b);
 		if (ret)
