@@ -16,6 +16,8 @@
 # the source exactly.  As a check of the oracle, the util-linux-mode image
 # of such a tree (content-only dedup) must show the aliasing (format 4.6).
 # A big-endian image (-N big) must be refused by the (little-endian) kernel.
+# XIP layouts (whole files, no-MMU, the busybox rootfs of
+# scripts/make-rootfs.sh with --xip and mkcramfs -X -X) read correctly too.
 #
 # Exit 77 without User-Mode Linux (package user-mode-linux) or root.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,6 +87,22 @@ for mode in util-linux native; do
     # raw (UNCOMPRESSED-pointer) blocks where compression does not help
     build_and_mount "$mode-raw" "$SRC" --mode "$mode" --target-kernel 4.15
 done
+
+# XIP layouts read through the block-device path: every file in place
+# (page multiples included: their last page must read right, format 18 #1)
+build_and_mount "xip-whole" "$SRC" --xip-files '*'
+build_and_mount "xip-whole-nommu" "$SRC" --xip-mode nommu --xip-files '*'
+ROOTFS=$T/rootfs
+if "$repo_dir/scripts/make-rootfs.sh" "$ROOTFS" >"$T/rootfs.log" 2>&1; then
+    build_and_mount "rootfs-xip" "$ROOTFS" --xip
+    build_and_mount "rootfs-xip-all-elf-nommu" "$ROOTFS" --xip-mode nommu --xip-all-elf
+    rc_run mkx 0 "mkcramfs -X -X" "$MKCRAMFS" -X -X "$ROOTFS" "$T/mkx.img" &&
+        kernel_shows_source "rootfs-mkcramfs-XX" "$ROOTFS" "$T/mkx.img"
+    rm -f "$T/mkx.img"
+else
+    t_fail "scripts/make-rootfs.sh failed"; tail -n 5 "$T/rootfs.log"
+fi
+rm -rf "$ROOTFS"
 
 rc_run mk 0 "mkcramfs -z" "$MKCRAMFS" -z "$SRC" "$T/mk.img" &&
     kernel_shows_source "mkcramfs-holes" "$SRC" "$T/mk.img"
