@@ -208,7 +208,8 @@ struct cramfs_build_opts {
 	/*
 	 * Store a block uncompressed when compression does not shrink it
 	 * (an UNCOMPRESSED block pointer, superblock flag 0x800): faster to
-	 * read, but only Linux >= 4.15 mounts such images.
+	 * read, but only Linux >= 4.15 mounts such images.  Implied by
+	 * xip.mode MMU and NOMMU, which need 4.15 anyway.
 	 */
 	bool raw_blocks;
 	bool strict;		/* a limit warning fails the build unwritten */

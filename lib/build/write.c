@@ -139,6 +139,9 @@ static int xip_init(struct writer *w)
 	uint32_t a = w->o->xip.align ? w->o->xip.align : 8;
 
 	w->xip_align = w->bs;
+	/* Mainline XIP needs Linux >= 4.15, which reads raw blocks too. */
+	w->raw_blocks = w->o->raw_blocks || w->o->xip.mode == CRAMFS_XIP_MMU ||
+			w->o->xip.mode == CRAMFS_XIP_NOMMU;
 	if (w->o->xip.mode != CRAMFS_XIP_NOMMU)
 		return 0;
 	/* DIRECT pointers count in 4-byte units (format §7.1). */

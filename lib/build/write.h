@@ -28,6 +28,7 @@ struct writer {
 	bool holes_written;
 	bool raw_written;		/* some block pointer is flagged */
 	uint32_t crc;			/* set by write_super() */
+	bool raw_blocks;		/* opts->raw_blocks, or implied by XIP */
 	struct tpool *pool;
 	pthread_mutex_t lock;
 	pthread_cond_t done_cv;

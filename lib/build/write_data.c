@@ -61,7 +61,7 @@ static int job_compress(struct job *j, struct deflater *def, uint8_t *in)
 	 * Raw blocks would need DIRECT|UNCOMPRESSED pointers after in-place
 	 * ones, which the checker would take for misplaced XIP blocks.
 	 */
-	bool may_raw = w->o->raw_blocks && !j->n->xip;
+	bool may_raw = w->raw_blocks && !j->n->xip;
 
 	for (uint32_t i = 0; !ret && i < j->count; i++) {
 		uint64_t off = (uint64_t)(j->first + i) * w->bs;

@@ -1,12 +1,17 @@
 # common.sh - sourced by the kernel-suite scripts (bash).
 # shellcheck shell=bash disable=SC2034
 #
-# Cache: $CRAMFS_XIP_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/cramfs-xip/uml.
+# Cache: $CRAMFS_XIP_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/cramfs-xip/uml
+# (oracle-tool builds); the qemu guest kernel and initramfs go to
+# $CRAMFS_XIP_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/cramfs-xip.
 # oracle-tool: $ORACLE_TOOL when set (meson builds it), else compiled from
 # oracle-tool.c beside this file into the cache (once per source version).
 
 kernel_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kernel_cache=${CRAMFS_XIP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/cramfs-xip/uml}
+qemu_cache=${CRAMFS_XIP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/cramfs-xip}
+# config fragment of the qemu guest kernel (build-xip-kernel.sh, qemu-xip.sh)
+kernel_fragment=$(cd "$kernel_dir/../../kernel/config" 2>/dev/null && pwd)/xip-oracle.config
 
 klog() { echo "${0##*/}: $*" >&2; }
 
@@ -27,6 +32,35 @@ oracle_find_tool() {
     mkdir -p "$dir" || return 1
     "$cc" -O2 -Wall -o "$oracle_tool.tmp.$$" "$src" >&2 || return 1
     mv -f "$oracle_tool.tmp.$$" "$oracle_tool"
+}
+
+# is_static_elf FILE: an executable ELF file without a program interpreter
+is_static_elf() {
+    [ -f "$1" ] && [ -x "$1" ] || return 1
+    LC_ALL=C readelf -lW "$1" 2>/dev/null | grep -q '^ *LOAD' &&
+        ! LC_ALL=C readelf -lW "$1" 2>/dev/null | grep -q '^ *INTERP'
+}
+
+# Sets $oracle_static to a statically linked oracle-tool (it runs as a
+# process of the qemu guest, which has no libc): $ORACLE_TOOL_STATIC when
+# set (meson builds it), else compiled with -static into the cache.
+oracle_find_static_tool() {
+    local src=$kernel_dir/oracle-tool.c key dir cc=${CC:-cc}
+    if [ -n "${ORACLE_TOOL_STATIC:-}" ]; then
+        oracle_static=$ORACLE_TOOL_STATIC
+        is_static_elf "$oracle_static" && return 0
+        klog "ORACLE_TOOL_STATIC=$ORACLE_TOOL_STATIC is not a static executable"
+        return 1
+    fi
+    key=$(sha256sum "$src" | cut -c1-16)
+    dir=$kernel_cache/tool-static-$key
+    oracle_static=$dir/oracle-tool
+    [ -x "$oracle_static" ] && return 0
+    command -v "$cc" >/dev/null || { klog "no C compiler ($cc) to build oracle-tool"; return 1; }
+    mkdir -p "$dir" || return 1
+    "$cc" -std=gnu11 -O2 -Wall -static -o "$oracle_static.tmp.$$" "$src" >&2 ||
+        { klog "cannot link oracle-tool statically (libc6-dev has libc.a)"; return 1; }
+    mv -f "$oracle_static.tmp.$$" "$oracle_static"
 }
 
 # Finds linux.uml and its cramfs.ko (same version); sets uml_bin, uml_ko.
