@@ -70,7 +70,8 @@ static int xip_opt(struct build_cli *bc, int c, const char *arg)
 		return 0;
 	case 256 + 5: return tool_parse_block_size(arg, &bc->xip_page);
 	case 256 + 6:
-		if (tool_parse_uint(arg, 65536, &v))
+		/* DIRECT pointers count in 4-byte units (format 7.1) */
+		if (tool_parse_uint(arg, 65536, &v) || v < 4 || (v & (v - 1)))
 			return -1;
 		x->align = (uint32_t)v;
 		return 0;
