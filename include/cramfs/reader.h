@@ -106,6 +106,13 @@ void cramfs_image_get_info(const struct cramfs_image *img,
  */
 int cramfs_image_compute_crc(struct cramfs_image *img, uint32_t *crc);
 
+/*
+ * The source the image was opened on (borrowed, not a new reference): for
+ * raw reads of bytes the tree does not describe, e.g. the padding after a
+ * file's last block, which decides whether Linux maps that page in place.
+ */
+struct cramfs_source *cramfs_image_source(const struct cramfs_image *img);
+
 /* ---- Nodes and directories ------------------------------------------- */
 
 /* One directory entry (or the root), decoded.  A plain value type. */

@@ -165,6 +165,11 @@ int cramfs_image_compute_crc(struct cramfs_image *img, uint32_t *crc)
 	return 0;
 }
 
+struct cramfs_source *cramfs_image_source(const struct cramfs_image *img)
+{
+	return img->src;
+}
+
 void cramfs_image_root(const struct cramfs_image *img, struct cramfs_node *out)
 {
 	memset(out, 0, sizeof(*out));

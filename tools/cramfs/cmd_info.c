@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* cramfs info: the superblock and what the image holds, in words. */
+#include <errno.h>
 #include <string.h>
 
 #include "commands.h"
@@ -38,7 +39,26 @@ struct info_facts {
 	bool crc_ok;
 	struct cramfs_tree_stats st;
 	int tree_ret;
+	bool xip_ran;			/* the image can hold XIP data */
+	struct cramfs_xip_totals xip;
 };
+
+/*
+ * What Linux maps in place, for images that can hold XIP data (others
+ * keep their output as it always was).  Reads the ELF headers of XIP files.
+ */
+static int gather_xip(struct tool_image *t, struct info_facts *f)
+{
+	int ret;
+
+	if (!f->st.direct_blocks &&
+	    !(f->in.super.flags & CRAMFS_FLAG_EXT_BLOCK_POINTERS))
+		return 0;
+	ret = cramfs_xip_scan(t->img, 0, CRAMFS_XIP_TARGET_AUTO, t->diag, NULL,
+			      NULL, &f->xip);
+	f->xip_ran = !ret && f->xip.files;
+	return ret;
+}
 
 static void gather(struct tool_image *t, struct info_facts *f)
 {
@@ -61,6 +81,17 @@ static void gather(struct tool_image *t, struct info_facts *f)
 	else
 		snprintf(f->crc, sizeof(f->crc), "0x%08X (MISMATCH: data gives 0x%08X)",
 			 f->in.super.crc, crc);
+}
+
+static void print_text_xip(const struct cramfs_xip_totals *x)
+{
+	printf("xip coverage:   %llu files, %llu of %llu pages in place, %llu bytes of flash mapped directly (%s, page %u); %llu direct+uncompressed blocks not in place\n",
+	       (unsigned long long)x->files,
+	       (unsigned long long)x->in_place_pages,
+	       (unsigned long long)x->pages,
+	       (unsigned long long)x->in_place_bytes,
+	       x->nommu ? "no-MMU" : "MMU", x->page_size,
+	       (unsigned long long)x->stranded_blocks);
 }
 
 static void print_text(const struct tool_image *t, const struct info_facts *f)
@@ -101,9 +132,23 @@ static void print_text(const struct tool_image *t, const struct info_facts *f)
 	printf("xip:            %llu blocks mappable in place (direct, uncompressed, aligned); %llu legacy sticky-bit XIP files\n",
 	       (unsigned long long)st->xip_blocks,
 	       (unsigned long long)st->legacy_xip_files);
+	if (f->xip_ran)
+		print_text_xip(&f->xip);
 }
 
 #define JU(key, v) printf(",\n  \"%s\": %llu", key, (unsigned long long)(v))
+
+static void print_json_xip(const struct cramfs_xip_totals *x)
+{
+	printf(",\n  \"xip\": {\"rules\": \"%s\", \"page_size\": %u, \"files\": %llu, \"pages\": %llu, \"direct_uncompressed_blocks\": %llu, \"in_place_pages\": %llu, \"in_place_bytes\": %llu, \"not_in_place_blocks\": %llu, \"read_bug_files\": %llu}",
+	       x->nommu ? "nommu" : "mmu", x->page_size,
+	       (unsigned long long)x->files, (unsigned long long)x->pages,
+	       (unsigned long long)x->du_blocks,
+	       (unsigned long long)x->in_place_pages,
+	       (unsigned long long)x->in_place_bytes,
+	       (unsigned long long)x->stranded_blocks,
+	       (unsigned long long)x->read_bug_files);
+}
 
 static void print_json(const struct tool_image *t, const struct info_facts *f)
 {
@@ -139,6 +184,8 @@ static void print_json(const struct tool_image *t, const struct info_facts *f)
 	JU("devices", st->chrdevs + st->blkdevs);
 	JU("xip_blocks", st->xip_blocks);
 	JU("legacy_xip_files", st->legacy_xip_files);
+	if (f->xip_ran)
+		print_json_xip(&f->xip);
 	printf("\n}\n");
 }
 
@@ -151,7 +198,7 @@ int cmd_info(int argc, char **argv)
 	struct info_facts f;
 	static const struct cmd_syntax syn = { info_usage, NULL, NULL, NULL, 1, 1 };
 	int i = parse_opts(argc, argv, &co, &syn, NULL);
-	int ret;
+	int ret, xret = 0;
 
 	if (i < 0)
 		return parse_exit(i);
@@ -160,6 +207,10 @@ int cmd_info(int argc, char **argv)
 		return ret;
 	memset(&f, 0, sizeof(f));
 	gather(&t, &f);
+	if (f.tree_ret == 0 || f.tree_ret == -EUCLEAN)
+		xret = gather_xip(&t, &f);
+	if (xret)
+		tool_error(t.name, "xip: %s", cramfs_strerror(xret));
 	if (co.json)
 		print_json(&t, &f);
 	else
@@ -167,5 +218,5 @@ int cmd_info(int argc, char **argv)
 	/* Facts first; then what is wrong, as `cramfs check` would say it. */
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
 	tool_close(&t);
-	return tool_exit_code(f.tree_ret);
+	return tool_exit_code(f.tree_ret ? f.tree_ret : xret);
 }
