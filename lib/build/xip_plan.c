@@ -139,7 +139,7 @@ static void mark_pages(struct xip_plan *p, uint64_t first, uint64_t count,
 }
 
 static int plan_segments(struct xip_plan *p, const struct cramfs_elf_info *elf,
-			 uint32_t page)
+			 uint32_t page, bool nommu)
 {
 	uint64_t pgoff, pages;
 
@@ -155,7 +155,11 @@ static int plan_segments(struct xip_plan *p, const struct cramfs_elf_info *elf,
 		if (cramfs_elf_segment_in_place(&elf->seg[i]))
 			mark_pages(p, pgoff, pages, XIP_IN_PLACE);
 	}
-	for (uint32_t i = 0; i < elf->nload; i++) {
+	/*
+	 * No-MMU maps a segment directly only when all of it is one run
+	 * (format 8.3): keep shared pages in place there.
+	 */
+	for (uint32_t i = 0; !nommu && i < elf->nload; i++) {
 		if (cramfs_elf_segment_in_place(&elf->seg[i]))
 			continue;
 		cramfs_elf_segment_pages(&elf->seg[i], page, &pgoff, &pages);
@@ -168,15 +172,31 @@ static int plan_segments(struct xip_plan *p, const struct cramfs_elf_info *elf,
 	return 0;
 }
 
+/*
+ * No-MMU: a segment is mapped directly only if it is in place whole, so a
+ * segment that lost page `k` keeps none of its pages in flash for nothing.
+ */
+static void drop_segments_with(struct xip_plan *p, uint32_t k)
+{
+	for (uint32_t s = 0; s < p->info.nsegs; s++) {
+		const struct cramfs_xip_seg *sg = &p->info.segs[s];
+
+		if (k >= sg->pgoff && k < sg->pgoff + sg->pages)
+			mark_pages(p, sg->pgoff, sg->pages, XIP_COMPRESSED);
+	}
+}
+
 /* Final rules and totals, once the map is drawn. */
 static void plan_finish(struct xip_plan *p, const struct bnode *n,
-			uint32_t page)
+			uint32_t page, bool nommu)
 {
 	uint32_t last = p->nblocks - 1;
 
 	if (!p->legacy && n->size % page == 0 && p->map[last] == XIP_IN_PLACE) {
 		p->map[last] = XIP_COMPRESSED;
 		p->info.exact_last = 1;
+		if (nommu)
+			drop_segments_with(p, last);
 	}
 	for (uint32_t i = 0; i < p->nblocks; i++)
 		p->in_place += p->map[i] == XIP_IN_PLACE;
@@ -210,11 +230,12 @@ static int plan_file(struct planner *pl, struct bnode *n)
 	p->legacy = legacy;
 	if (whole || legacy)
 		mark_pages(p, 0, p->nblocks, XIP_IN_PLACE);
-	else if (plan_segments(p, &elf, pl->page)) {
+	else if (plan_segments(p, &elf, pl->page,
+			       pl->o->mode == CRAMFS_XIP_NOMMU)) {
 		xip_plan_free(p);
 		return -ENOMEM;
 	}
-	plan_finish(p, n, pl->page);
+	plan_finish(p, n, pl->page, pl->o->mode == CRAMFS_XIP_NOMMU);
 	if (!p->in_place) {
 		xip_plan_free(p);
 		return 0;

@@ -387,6 +387,10 @@ static void test_nommu_legacy(void)
 	CHECK_EQ(build(&o, "nommu.img", &r), 0);
 	expect_runs(r.xip, "/be32", "0-2");
 	CHECK_EQ(find(r.xip, "/be32")->tail_fill, 0u);
+	/* no-MMU maps a segment only whole: shared pages stay in place... */
+	expect_runs(r.xip, "/prog", "0-3");
+	/* ...and a segment that loses its last page (18 #1) loses all */
+	expect_runs(r.xip, "/exact", NULL);
 	verify("nommu.img", r.xip, 8);
 	cramfs_xip_report_free(r.xip);
 	o.xip.align = 6;
