@@ -214,6 +214,17 @@ static int map_range(const struct xip_req *r, struct cramfs_xip_map *m)
 	return 0;
 }
 
+/* Reasons both kernels give before looking at blocks. */
+static const char *early_bailout(const struct xip_req *r, bool writable)
+{
+	const char *why = precondition_fails(r);
+
+	/* "Could COW work here?" asks the MMU kernel; it never tries. */
+	if (!why && writable)
+		why = "vma is writable";
+	return why;
+}
+
 int cramfs_xip_predict(struct cramfs_image *img, struct cramfs_file *file,
 		       uint32_t page_size, uint64_t pgoff, uint64_t pages,
 		       bool writable, struct cramfs_xip_map *out)
@@ -223,13 +234,8 @@ int cramfs_xip_predict(struct cramfs_image *img, struct cramfs_file *file,
 
 	if (ret)
 		return ret;
-	if ((out->reason = precondition_fails(&r)))
+	if ((out->reason = early_bailout(&r, writable)))
 		return 0;
-	/* "Could COW work here?" asks the kernel; it never tries. */
-	if (writable) {
-		out->reason = "vma is writable";
-		return 0;
-	}
 	if (pgoff >= r.max_pages) {
 		out->reason = "beyond file limit";
 		return 0;
@@ -255,12 +261,8 @@ int cramfs_xip_predict_nommu(struct cramfs_image *img,
 
 	if (ret)
 		return ret;
-	if ((out->reason = precondition_fails(&r)))
+	if ((out->reason = early_bailout(&r, writable)))
 		return 0;
-	if (writable) {
-		out->reason = "vma is writable";
-		return 0;
-	}
 	if (pgoff >= r.max_pages || pages > r.max_pages - pgoff) {
 		out->kind = CRAMFS_XIP_REFUSED;
 		out->reason = "beyond file limit";

@@ -89,3 +89,19 @@ kmsg_cap() {
         'NR <= max { print "kmsg " $0 }
          END { if (NR > max) printf "kmsg (%d more kernel messages not shown)\n", NR - max }'
 }
+
+# qemu_xip_require: exit 77 unless the qemu XIP oracle can run here
+qemu_xip_require() {
+    command -v qemu-system-x86_64 >/dev/null ||
+        t_skip "qemu-system-x86_64 not installed (package qemu-system-x86: scripts/setup)"
+    ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 ||
+        t_skip "linux-source-6.1 not installed (scripts/setup)"
+}
+
+# qemu_xip_kernel: build (once) the guest kernel, or fail the test
+qemu_xip_kernel() {
+    "$here/build-xip-kernel.sh" >/dev/null 2>"$T/kbuild.err" && return 0
+    t_fail "build-xip-kernel.sh failed"
+    tail -n 30 "$T/kbuild.err"
+    t_done
+}

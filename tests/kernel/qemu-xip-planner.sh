@@ -23,16 +23,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
 
-command -v qemu-system-x86_64 >/dev/null ||
-    t_skip "qemu-system-x86_64 not installed (package qemu-system-x86: scripts/setup)"
-ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 ||
-    t_skip "linux-source-6.1 not installed (scripts/setup)"
+qemu_xip_require
 is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
 t_init cramfs python3 oracle
 export ORACLE_TOOL
 
-"$here/build-xip-kernel.sh" >/dev/null 2>"$T/kbuild.err" ||
-    { t_fail "build-xip-kernel.sh failed"; tail -n 30 "$T/kbuild.err"; t_done; }
+qemu_xip_kernel
 
 # an ELF64 of 6 pages + 100 bytes: r-x pages 0-1, rw- page 2, r-- pages 3-6 (the last one partial)
 make_split_elf() {

@@ -24,17 +24,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
 
-command -v qemu-system-x86_64 >/dev/null ||
-    t_skip "qemu-system-x86_64 not installed (package qemu-system-x86: scripts/setup)"
-ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 ||
-    t_skip "linux-source-6.1 not installed (scripts/setup)"
+qemu_xip_require
 t_init cramfs python3 oracle
 : "${XIP_IMAGE:=${CRAMFS_BUILD:-$repo_dir/build}/tests/kernel/xip-image}"
 [ -x "$XIP_IMAGE" ] || t_skip "xip-image not found at $XIP_IMAGE (set XIP_IMAGE=)"
 export ORACLE_TOOL
 
-"$here/build-xip-kernel.sh" >/dev/null 2>"$T/kbuild.err" ||
-    { t_fail "build-xip-kernel.sh failed"; tail -n 30 "$T/kbuild.err"; t_done; }
+qemu_xip_kernel
 
 # probe NAME IMAGE: qemu-xip.sh + cramfs check --xip --json; 0 when both ran
 probe() {

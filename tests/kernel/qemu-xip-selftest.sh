@@ -21,10 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
 
-command -v qemu-system-x86_64 >/dev/null ||
-    t_skip "qemu-system-x86_64 not installed (package qemu-system-x86: scripts/setup)"
-ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 ||
-    t_skip "linux-source-6.1 not installed (scripts/setup)"
+qemu_xip_require
 is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
 t_init mkfs python3 oracle
 : "${XIP_IMAGE:=${CRAMFS_BUILD:-$repo_dir/build}/tests/kernel/xip-image}"

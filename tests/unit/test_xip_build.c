@@ -176,20 +176,10 @@ static void make_tree(void)
 static int build(const struct cramfs_build_opts *o, const char *name,
 		 struct cramfs_build_result *r)
 {
-	struct cramfs_tree *t = NULL;
-	struct cramfs_diag *d = NULL;
 	char p[4096];
-	int ret;
 
 	snprintf(p, sizeof(p), "%s/%s", out, name);
-	CHECK_EQ(cramfs_diag_new(0, &d), 0);
-	CHECK_EQ(cramfs_tree_new(&t), 0);
-	ret = cramfs_tree_add_dir(t, src, d);
-	if (!ret)
-		ret = cramfs_build(t, o, p, d, r);
-	cramfs_tree_free(t);
-	cramfs_diag_free(d);
-	return ret;
+	return t_build_dir(src, p, o, r, false);
 }
 
 static uint8_t *slurp(const char *dir, const char *name, size_t *len)

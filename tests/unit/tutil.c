@@ -228,3 +228,23 @@ size_t t_dir_entries(const char *path)
 		closedir(d);
 	return n;
 }
+
+int t_build_dir(const char *src, const char *image,
+		const struct cramfs_build_opts *o, struct cramfs_build_result *r,
+		bool show_diag)
+{
+	struct cramfs_tree *t = NULL;
+	struct cramfs_diag *d = NULL;
+	int ret;
+
+	CHECK_EQ(cramfs_diag_new(0, &d), 0);
+	CHECK_EQ(cramfs_tree_new(&t), 0);
+	ret = cramfs_tree_add_dir(t, src, d);
+	if (!ret)
+		ret = cramfs_build(t, o, image, d, r);
+	if (ret && show_diag)
+		t_dump_diag(d);
+	cramfs_tree_free(t);
+	cramfs_diag_free(d);
+	return ret;
+}

@@ -79,4 +79,12 @@ int t_rmtree(const char *path);
 /* Make a fresh temporary directory; returns a malloc'd path or NULL. */
 char *t_mkdtemp(const char *tag);
 
+/*
+ * Build directory `src` into `image` with `o` (result `r` may be NULL).
+ * Prints the diagnostics of a failed build when `show_diag`.
+ */
+int t_build_dir(const char *src, const char *image,
+		const struct cramfs_build_opts *o, struct cramfs_build_result *r,
+		bool show_diag);
+
 #endif /* TUTIL_H */
