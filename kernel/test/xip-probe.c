@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xip-probe - the consumer side of the NOR stress test and benchmark.
+ * Built static; stored XIP in the cramfs image and run in the guest, so
+ * its own text is mapped from flash and revoked on every write.
+ *
+ *   xip-probe sum FILE            print "fnv64 SIZE PATH" (host and guest)
+ *   xip-probe verify SECONDS SUMS read() and mmap() every file listed in
+ *                                 SUMS ("fnv64 size path" lines) in a loop;
+ *                                 count mismatches (never stops early)
+ *   xip-probe stall SECONDS       run in a tight loop; report the longest
+ *                                 gaps between iterations (the stall a
+ *                                 process executing in place sees)
+ *
+ * Output: one line "verify rounds=N files=F bytes=B mismatches=M
+ * [first=PATH@OFF:map|read]" or "stall iterations=N max_us=... p50_us=
+ * p99_us=... over_1ms=K"; a SIGBUS or SIGSEGV prints "crash signal=N" and
+ * exits 3.  Exit: 0 clean, 1 mismatches, 2 usage or I/O error, 3 crash.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FILES 64
+
+struct sum_entry {
+	uint64_t sum;
+	uint64_t size;
+	char path[512];
+};
+
+static uint64_t fnv64(const unsigned char *p, size_t len, uint64_t h)
+{
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ull
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static void on_crash(int sig)
+{
+	char msg[40];
+	int n = snprintf(msg, sizeof(msg), "crash signal=%d\n", sig);
+
+	/* async-signal-safe: write(2) and _exit(2) only */
+	if (write(STDOUT_FILENO, msg, (size_t)n) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+/* fnv64 of the whole file through read(); -1 on error. */
+static int sum_read(const char *path, uint64_t *sum, uint64_t *size)
+{
+	unsigned char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	*sum = FNV_INIT;
+	*size = 0;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		*sum = fnv64(buf, (size_t)r, *sum);
+		*size += (uint64_t)r;
+	}
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
+/* fnv64 of the file through a private read+exec mapping, as a loader would. */
+static int sum_map(const char *path, uint64_t size, uint64_t *sum)
+{
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	*sum = FNV_INIT;
+	if (size) {
+		p = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			close(fd);
+			return -1;
+		}
+		*sum = fnv64(p, size, *sum);
+		munmap(p, size);
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_sum(const char *path)
+{
+	uint64_t sum, size;
+
+	if (sum_read(path, &sum, &size)) {
+		fprintf(stderr, "xip-probe: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	printf("%016llx %llu %s\n", (unsigned long long)sum,
+	       (unsigned long long)size, path);
+	return 0;
+}
+
+static int load_sums(const char *list, struct sum_entry *e, int max)
+{
+	FILE *f = fopen(list, "r");
+	unsigned long long sum, size;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (n < max && fscanf(f, "%llx %llu %511s", &sum, &size, e[n].path) == 3) {
+		e[n].sum = sum;
+		e[n].size = size;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* One pass over the files; returns the mismatches, noting the first. */
+static int verify_pass(const struct sum_entry *e, int n, char *first,
+		       size_t cap, uint64_t *bytes)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t sum = 0, size = 0, msum = 0;
+		int rd = sum_read(e[i].path, &sum, &size);
+		int mp = sum_map(e[i].path, e[i].size, &msum);
+
+		*bytes += 2 * e[i].size;
+		if (rd || sum != e[i].sum || size != e[i].size) {
+			if (!bad++)
+				snprintf(first, cap, "%s:read", e[i].path);
+		}
+		if (mp || msum != e[i].sum) {
+			if (!bad++)
+				snprintf(first, cap, "%s:map", e[i].path);
+		}
+	}
+	return bad;
+}
+
+static int cmd_verify(double seconds, const char *list)
+{
+	struct sum_entry *e = calloc(MAX_FILES, sizeof(*e));
+	int n = e ? load_sums(list, e, MAX_FILES) : -1;
+	long rounds = 0, bad = 0;
+	uint64_t bytes = 0;
+	char first[600] = "";
+	double end = now_us() + seconds * 1e6;
+
+	if (n <= 0) {
+		fprintf(stderr, "xip-probe: %s: no sums\n", list);
+		return 2;
+	}
+	do {
+		bad += verify_pass(e, n, first, sizeof(first), &bytes);
+		rounds++;
+	} while (now_us() < end);
+	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld%s%s\n",
+	       rounds, n, (unsigned long long)bytes, bad, *first ? " first=" : "",
+	       first);
+	free(e);
+	return bad ? 1 : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Gaps above this are stalls worth recording (scheduling noise is below). */
+#define GAP_US 50.0
+#define MAX_GAPS 100000
+
+static int cmd_stall(double seconds)
+{
+	double *gaps = malloc(MAX_GAPS * sizeof(*gaps));
+	double start = now_us(), last = start, t, max = 0;
+	long iterations = 0, ngaps = 0, over_1ms = 0;
+
+	if (!gaps)
+		return 2;
+	do {
+		t = now_us();
+		if (t - last > GAP_US && ngaps < MAX_GAPS)
+			gaps[ngaps++] = t - last;
+		over_1ms += t - last > 1000.0;
+		max = t - last > max ? t - last : max;
+		last = t;
+		iterations++;
+	} while (t - start < seconds * 1e6);
+	qsort(gaps, (size_t)ngaps, sizeof(*gaps), cmp_double);
+	printf("stall iterations=%ld max_us=%.0f gaps=%ld p50_us=%.0f p99_us=%.0f over_1ms=%ld\n",
+	       iterations, max, ngaps, ngaps ? gaps[ngaps / 2] : 0,
+	       ngaps ? gaps[ngaps * 99 / 100] : 0, over_1ms);
+	free(gaps);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGBUS, on_crash);
+	signal(SIGSEGV, on_crash);
+	signal(SIGILL, on_crash);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "sum"))
+		return cmd_sum(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "verify"))
+		return cmd_verify(atof(argv[2]), argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "stall"))
+		return cmd_stall(atof(argv[2]));
+	fprintf(stderr, "usage: xip-probe sum FILE | verify SECONDS SUMS | stall SECONDS\n");
+	return 2;
+}
