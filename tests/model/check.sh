@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# check.sh: verify the Spin model of the kernel revocation protocol
+# (revoke.pml, docs/kernel-protocol.md) and check that every seeded bug is
+# caught.  One "ok:"/"FAIL:" line per check, then a summary.
+#
+#   bash tests/model/check.sh
+#
+# Exit 0: every expectation held (the design passes every property, each
+# seeded bug fails the property it breaks); 1: some did not; 77: spin or a C
+# compiler is missing.
+#
+# Environment:
+#   CC=gcc            compiler for pan.c
+#   MODEL_JOBS=2      checks run in parallel
+#   MODEL_FULL=1      add the slow runs (3 consumers for L1/L2 and for
+#                     erase suspend; a few minutes, see README.md)
+#   MODEL_TRAILS=1    print the counterexample of every expected failure
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+model=$here/revoke.pml
+cc=${CC:-gcc}
+jobs=${MODEL_JOBS:-2}
+
+if ! command -v spin >/dev/null 2>&1; then
+	echo "SKIP: spin not found (Debian package 'spin')"
+	exit 77
+fi
+if ! command -v "$cc" >/dev/null 2>&1; then
+	echo "SKIP: C compiler '$cc' not found"
+	exit 77
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/spin-model.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# The checks: name | expectation | mode | spin -D options.
+#   mode      safety: assertions (S1, S2 at every state and every load) and
+#                     invalid end states (deadlock), -DSAFETY;
+#             l1, l2: the LTL claims l1_writer / l2_waiter, acceptance
+#                     cycles under weak fairness (pan -a -f).
+#   expect    pass, or the failure that must be found:
+#             S1 / S2 (assertion naming the chip / inflight), deadlock
+#             (invalid end state), cycle (the LTL property is violated).
+checks=(
+	# the design of docs/kernel-protocol.md, 2 consumers, 2 writes
+	"design/safety|pass|safety|-DNC=2"
+	"design/L1-writer-progress|pass|l1|-DNC=2"
+	"design/L2-no-lost-wakeup|pass|l2|-DNC=2"
+	"design/safety-3-consumers|pass|safety|-DNC=3"
+	# with erase suspend and the mtd_read() fallback (patches 4/5)
+	"suspend/safety|pass|safety|-DNC=2 -DERASE_SUSPEND"
+	"suspend/L1-writer-progress|cycle|l1|-DNC=2 -DERASE_SUSPEND"
+	# the proposed fix (README.md): no announce while closed
+	"precheck/safety|pass|safety|-DNC=2 -DPRECHECK"
+	"precheck/L1-writer-progress|pass|l1|-DNC=2 -DPRECHECK"
+	"precheck/L2-no-lost-wakeup|pass|l2|-DNC=2 -DPRECHECK"
+	"suspend+precheck/safety|pass|safety|-DNC=2 -DERASE_SUSPEND -DPRECHECK"
+	"suspend+precheck/L1-writer-progress|pass|l1|-DNC=2 -DERASE_SUSPEND -DPRECHECK"
+	"suspend+precheck/L2-no-lost-wakeup|pass|l2|-DNC=2 -DERASE_SUSPEND -DPRECHECK"
+	# seeded bugs: each must be caught
+	"bug/UNMAP_BEFORE_DRAIN|S1|safety|-DNC=2 -DUNMAP_BEFORE_DRAIN"
+	"bug/NO_RECHECK|S1|safety|-DNC=2 -DNO_RECHECK"
+	"bug/NO_DRAIN|S1|safety|-DNC=2 -DNO_DRAIN"
+	"bug/LOST_WAKEUP|cycle|l1|-DNC=2 -DLOST_WAKEUP"
+	"bug/NO_WAKE_ALL|deadlock|safety|-DNC=2 -DNO_WAKE_ALL"
+	"bug/NO_WAKE_ALL-L2|cycle|l2|-DNC=2 -DNO_WAKE_ALL"
+	"bug/WAKE_BEFORE_OPEN|deadlock|safety|-DNC=2 -DWAKE_BEFORE_OPEN"
+	"bug/NAIVE_WAIT|deadlock|safety|-DNC=2 -DNAIVE_WAIT"
+	"bug/NO_UNPOINT|deadlock|safety|-DNC=2 -DNO_UNPOINT"
+)
+if [ "${MODEL_FULL:-0}" = 1 ]; then
+	checks+=(
+		"full/L1-writer-progress-3-consumers|pass|l1|-DNC=3"
+		"full/L2-no-lost-wakeup-3-consumers|pass|l2|-DNC=3"
+		"full/suspend+precheck/safety-3-consumers|pass|safety|-DNC=3 -DERASE_SUSPEND -DPRECHECK"
+	)
+fi
+
+# run_check INDEX: verify one check in its own directory, write one result
+# line to $tmp/INDEX.res ("ok: ..." or "FAIL: ...").
+run_check()
+{
+	local i=$1 name expect mode defs dir cflags panflags err kind info
+	IFS='|' read -r name expect mode defs <<<"${checks[$i]}"
+	dir=$tmp/$i
+	mkdir -p "$dir" && cp "$model" "$dir/revoke.pml" && cd "$dir" || return
+
+	cflags="-O2 -w"
+	case $mode in
+	safety)
+		cflags+=" -DSAFETY -DNOCLAIM"
+		# a seeded bug: breadth first, for the shortest counterexample
+		[ "$expect" != pass ] && cflags+=" -DBFS"
+		panflags="-m200000 -w23"
+		;;
+	l1 | l2)
+		defs+=" -DNO_MONITOR"
+		panflags="-a -f -m200000 -w23 -N"
+		[ "$mode" = l1 ] && panflags+=" l1_writer" || panflags+=" l2_waiter"
+		;;
+	esac
+
+	# shellcheck disable=SC2086
+	if ! spin -a $defs revoke.pml >spin.log 2>&1; then
+		echo "FAIL: $name: spin -a $defs: $(tail -n 1 spin.log)" >"$tmp/$i.res"
+		return
+	fi
+	# shellcheck disable=SC2086
+	if ! "$cc" $cflags -o pan pan.c >cc.log 2>&1; then
+		echo "FAIL: $name: $cc $cflags pan.c: $(tail -n 1 cc.log)" >"$tmp/$i.res"
+		return
+	fi
+	# shellcheck disable=SC2086
+	./pan $panflags >pan.log 2>&1
+
+	err=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.log | tail -n 1)
+	info="$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1 states/p' pan.log | head -n 1)"
+	info+=", $(sed -n 's/^pan: elapsed time \([0-9.e+]*\) seconds/\1 s/p' pan.log)"
+	info="[$mode $defs: $info]"
+	if [ -z "$err" ]; then
+		echo "FAIL: $name: pan gave no verdict $info: $(tail -n 1 pan.log)" >"$tmp/$i.res"
+		return
+	fi
+	# pan stops at the first error ("Search not completed"); a pass
+	# needs the whole state space
+	if [ "$err" = 0 ] &&
+		grep -q -e 'Search not completed' -e 'max search depth too small' pan.log; then
+		echo "FAIL: $name: search incomplete $info" >"$tmp/$i.res"
+		return
+	fi
+
+	# classify the first error pan reported
+	kind=none
+	if grep -q '^pan:1: assertion violated.*chip' pan.log; then kind=S1
+	elif grep -q '^pan:1: assertion violated.*inflight' pan.log; then kind=S2
+	elif grep -q '^pan:1: assertion violated' pan.log; then kind=assert
+	elif grep -q '^pan:1: invalid end state' pan.log; then kind=deadlock
+	elif grep -q '^pan:1: acceptance cycle' pan.log; then kind=cycle
+	elif [ "$err" != 0 ]; then kind=other
+	fi
+
+	if [ "$expect" = pass ]; then
+		if [ "$err" = 0 ]; then
+			echo "ok: $name: 0 errors $info" >"$tmp/$i.res"
+		else
+			echo "FAIL: $name: $kind $info: $(grep -m1 '^pan:1:' pan.log)" >"$tmp/$i.res"
+		fi
+	elif [ "$kind" = "$expect" ]; then
+		echo "ok: $name: caught ($kind) $info: $(grep -m1 '^pan:1:' pan.log | cut -c1-160)" >"$tmp/$i.res"
+	else
+		echo "FAIL: $name: expected $expect, got $kind ($err errors) $info" >"$tmp/$i.res"
+	fi
+
+	if [ "${MODEL_TRAILS:-0}" = 1 ] && [ "$err" != 0 ]; then
+		# shellcheck disable=SC2086
+		# one line per step: "pid proctype line [statement]"
+		# (pid 1 writer, 2.. consumer me = pid - 2, then the monitor)
+		spin -t -p $defs revoke.pml 2>&1 |
+			sed -E -n -e '/START OF CYCLE|Error|text of failed/p' \
+				-e 's/^ *[0-9]+:[[:space:]]+proc +([0-9]+) \(([^)]*):[0-9]+\) [^:]*:([0-9]+) \(state [0-9]+\)/\1 \2 \3/p' |
+			grep -v -e '\[(1)\]' -e '\[else\]' -e 'valid end state' |
+			tail -n 60 >"$tmp/$i.trail"
+	fi
+}
+
+start=$SECONDS
+running=0
+for i in "${!checks[@]}"; do
+	(run_check "$i") &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+
+pass=0
+fail=0
+for i in "${!checks[@]}"; do
+	if [ -s "$tmp/$i.res" ]; then
+		cat "$tmp/$i.res"
+	else
+		echo "FAIL: ${checks[$i]%%|*}: no result"
+	fi
+	if grep -q '^ok:' "$tmp/$i.res" 2>/dev/null; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+	if [ -s "$tmp/$i.trail" ]; then
+		echo "  counterexample (spin -t -p):"
+		sed 's/^/    /' "$tmp/$i.trail"
+	fi
+done
+echo "summary: $pass ok, $fail FAIL, $((SECONDS - start)) s ($(spin -V | head -n 1))"
+[ "$fail" = 0 ]
