@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo/run-demo.sh: pack demo/rootfs into a cramfs image, read it back with
-# the cramfs tool, extract it and compare the result with the source tree.
+# the cramfs tool, extract it and compare the result with the source tree;
+# then the whole XIP story on an emulated NOR chip (demo/nor-demo.sh).
 #
 # Usage: demo/run-demo.sh            (after `meson setup build && ninja -C build`;
 #                                      `make demo` does all of it)
@@ -91,6 +92,8 @@ step "cramfs extract $image --to $extract_to" \
     "$cramfs" extract "$image" --to "$extract_to"
 step "diff -r $src $extract_to" compare_trees "$src" "$extract_to"
 step "mkcramfs vs util-linux mkfs.cramfs, byte for byte" same_as_util_linux "$src"
+step "execute in place on NOR while the chip is written (demo/nor-demo.sh)" \
+    bash "$root/demo/nor-demo.sh"
 
 heading "result"
 if [[ $failed == 0 ]]; then

@@ -12,6 +12,9 @@
  *                                 gaps between iterations (the stall a
  *                                 process executing in place sees)
  *
+ * With XIP_PROBE_STOP=FILE in the environment, verify and stall also stop
+ * as soon as FILE exists (so a test can end them after its writes).
+ *
  * Output: one line "verify rounds=N files=F bytes=B mismatches=M
  * [first=PATH@OFF:map|read]" or "stall iterations=N max_us=... p50_us=
  * p99_us=... over_1ms=K"; a SIGBUS or SIGSEGV prints "crash signal=N" and
@@ -46,6 +49,17 @@ static uint64_t fnv64(const unsigned char *p, size_t len, uint64_t h)
 }
 
 #define FNV_INIT 0xcbf29ce484222325ull
+
+/* True once the stop file (XIP_PROBE_STOP) exists. */
+static int stop_requested(void)
+{
+	static const char *stop;
+	static int looked;
+
+	if (!looked++)
+		stop = getenv("XIP_PROBE_STOP");
+	return stop && access(stop, F_OK) == 0;
+}
 
 static double now_us(void)
 {
@@ -177,7 +191,7 @@ static int cmd_verify(double seconds, const char *list)
 	do {
 		bad += verify_pass(e, n, first, sizeof(first), &bytes);
 		rounds++;
-	} while (now_us() < end);
+	} while (now_us() < end && !stop_requested());
 	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld%s%s\n",
 	       rounds, n, (unsigned long long)bytes, bad, *first ? " first=" : "",
 	       first);
@@ -211,7 +225,9 @@ static int cmd_stall(double seconds)
 		over_1ms += t - last > 1000.0;
 		max = t - last > max ? t - last : max;
 		last = t;
-		iterations++;
+		/* the stop file is looked at rarely: access(2) is a syscall */
+		if (!(++iterations & 0xfffff) && stop_requested())
+			break;
 	} while (t - start < seconds * 1e6);
 	qsort(gaps, (size_t)ngaps, sizeof(*gaps), cmp_double);
 	printf("stall iterations=%ld max_us=%.0f gaps=%ld p50_us=%.0f p99_us=%.0f over_1ms=%ld\n",

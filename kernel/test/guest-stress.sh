@@ -1,0 +1,98 @@
+# guest-stress.sh - the NOR stress scenario, run in the guest by
+# tests/kernel/nor-stress.sh through kernel/test/nor-run.sh (/init-test).
+#
+# The chip is partitioned (kernel command line) as
+#   mtd0 ro 4M: the XIP cramfs on /mnt (busybox, xip-probe, data, /etc/sums)
+#   mtd1 jffs2 1920k: JFFS2, files written and deleted
+#   mtd2 raw 1920k: raw erase/program/verify cycles (nor-tool cycle)
+# While the writers run, consumers run from the cramfs, in place:
+#   stress.consumers x `xip-probe verify` (every file of /etc/sums through
+#   read() and a private read+exec mapping: XIP and compressed files),
+#   one `xip-probe stall` (the longest gap a process executing in place
+#   sees), and a busybox shell loop checksumming with the XIP busybox.
+# Parameters from the kernel command line: stress.cycles (raw cycles,
+# default 1000), stress.files (JFFS2 write+delete rounds, default 60),
+# stress.consumers (default 3), stress.expect=clean|broken.
+# Lines: "stress ..." results, ok:/FAIL: verdicts (nor.sh).
+. /lib/nor.sh
+
+param() {
+    v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1)
+    echo "${v:-$2}"
+}
+cycles=$(param stress.cycles 1000)
+files=$(param stress.files 60)
+consumers=$(param stress.consumers 3)
+expect=$(param stress.expect clean)
+export XIP_PROBE_STOP=/tmp/stop
+probe=$NOR_MNT/bin/xip-probe
+
+[ "$NOR_MOUNTED" = 1 ] || { nor_fail "cramfs not mounted"; nor_done; }
+grep -q ' jffs2' /proc/mtd && grep -q ' raw' /proc/mtd
+nor_check $? "partitions: $(tr '\n' ' ' </proc/mtd)"
+
+# --- consumers, all executing from the image ------------------------------
+for i in $(seq 1 "$consumers"); do
+    "$probe" verify 100000 "$NOR_MNT/etc/sums" >/tmp/verify.$i 2>&1 &
+done
+"$probe" stall 100000 >/tmp/stall 2>&1 &
+stall_pid=$!
+(
+    n=0 bad=0
+    while [ ! -e /tmp/stop ]; do
+        "$NOR_MNT/bin/busybox" sha256sum "$NOR_MNT/share/numbers.txt" \
+            >/tmp/bb.sum 2>&1 || bad=$((bad + 1))
+        cmp -s /tmp/bb.sum "$NOR_MNT/etc/numbers.sha256" || bad=$((bad + 1))
+        n=$((n + 1))
+    done
+    echo "busybox rounds=$n mismatches=$bad"
+) >/tmp/bb 2>&1 &
+nor-tool pause 500
+
+# the text of a running consumer is mapped in place before any write
+inplace() { grep -A 30 "xip-probe" "/proc/$1/smaps" 2>/dev/null | grep -m1 '^VmFlags' | grep -qE ' (pf|mm)( |$)'; }
+inplace "$stall_pid"
+nor_check $? "before the writes: xip-probe's text is mapped in place ($(grep -A30 xip-probe /proc/$stall_pid/smaps | grep -m1 VmFlags))"
+
+# --- writers ----------------------------------------------------------------
+t0=$(nor_ms)
+mkdir -p /jffs
+if mount -t jffs2 /dev/mtdblock1 /jffs; then
+    i=1
+    while [ $i -le "$files" ]; do
+        dd if=/dev/urandom of=/jffs/f$i bs=4096 count=8 2>/dev/null &&
+            sha256sum /jffs/f$i >/tmp/last.sum && sync || echo "jffs2 write $i failed"
+        [ $i -gt 2 ] && rm -f /jffs/f$((i - 2)) && sync
+        i=$((i + 1))
+    done >/tmp/jffs2.log 2>&1
+    sha256sum -c /tmp/last.sum >/dev/null 2>&1
+    nor_check $? "JFFS2: $files files of 32 KiB written and deleted, the last reads back ($(cat /tmp/jffs2.log | head -n 3))"
+    umount /jffs
+else
+    nor_fail "JFFS2 mount of mtd1 failed"
+fi
+t1=$(nor_ms)
+nor-tool cycle /dev/mtd2 "$cycles" 0 4k >/tmp/cycle 2>&1
+rc=$?
+t2=$(nor_ms)
+tail -n 1 /tmp/cycle | sed 's/^/stress raw /'
+nor_check $rc "raw: $cycles erase+program+verify cycles on mtd2 completed"
+echo "stress writers jffs2_ms=$((t1 - t0)) raw_ms=$((t2 - t1))"
+
+# --- after the writes: still in place? then stop and collect ---------------
+inplace "$stall_pid"
+nor_check $? "after the writes: xip-probe's text is mapped in place again"
+touch /tmp/stop
+wait
+cat /tmp/verify.* /tmp/stall /tmp/bb | sed 's/^/stress /'
+crashes=$(cat /tmp/verify.* /tmp/stall | grep -c '^crash')
+mism=$(cat /tmp/verify.* /tmp/bb | sed -n 's/.*mismatches=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+echo "stress summary mismatches=$mism crashes=$crashes"
+if [ "$expect" = clean ]; then
+    [ "$mism" = 0 ]; nor_check $? "zero checksum mismatches"
+    [ "$crashes" = 0 ]; nor_check $? "zero crashed XIP processes"
+else
+    [ "$mism" != 0 ] || [ "$crashes" != 0 ]
+    nor_check $? "the broken kernel is caught: $mism mismatches, $crashes crashes"
+fi
+nor_done
