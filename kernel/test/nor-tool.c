@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nor-tool.c - raw MTD operations inside the NOR harness guest
+ * (kernel/test/nor-run.sh), statically linked: Debian's busybox has no
+ * flash_eraseall/flashcp.  Every command prints one result line (more with
+ * -v) and exits 0 on success, 1 on failure (mismatch, I/O error), 2 on
+ * usage errors.  Offsets and lengths accept 0x hex, and the suffixes k/m
+ * (KiB, MiB).  Times are microseconds of CLOCK_MONOTONIC.
+ *
+ *   nor-tool info DEV                          MEMGETINFO
+ *       info DEV size=N erasesize=N writesize=N type=N flags=0xX
+ * The other commands take the geometry from /sys/class/mtd/mtdN (no ioctl:
+ * mtdchar serialises all ioctls of a chip on one mutex, which a waiting
+ * MEMERASE holds); only erase uses an ioctl (MEMERASE).
+ *   nor-tool erase [-v] DEV [OFF [LEN]]        MEMERASE, one ioctl per block
+ *       erase DEV off=0xO len=N blocks=B us=T max_block_us=M
+ *       (-v: "erase-block DEV off=0xO us=T" per block first)
+ *   nor-tool write [-v] DEV OFF LEN PATTERN    write(), one erase block per call
+ *       write DEV off=0xO len=N pattern=P us=T max_chunk_us=M
+ *   nor-tool verify DEV OFF LEN PATTERN        read() and compare
+ *       verify DEV off=0xO len=N pattern=P ok us=T
+ *       verify DEV off=0xO len=N pattern=P MISMATCH at=0xA got=XX want=YY bad_bytes=K
+ *   nor-tool cycle [-v] DEV N [OFF [LEN]]      N x (erase, write, verify)
+ *       cycle I erase_us=T write_us=T verify=ok|MISMATCH|error max_block_us=M
+ *       cycles N failed=F erase_us=MIN/AVG/MAX write_us=MIN/AVG/MAX
+ *   nor-tool mapread FILE SECONDS              mmap FILE read-only (shared),
+ *       compare every page with pread() over and over for SECONDS
+ *       mapread FILE pages=N passes=P mismatches=M sigbus=S
+ *       (mismatch: flash in status mode seen through a mapping)
+ *   nor-tool ms                                 monotonic time in ms
+ *   nor-tool pause MS                           sleep MS milliseconds
+ *   nor-tool tsc-khz                            (host, x86) the TSC rate in kHz,
+ *       measured over 100 ms: nor-run.sh passes it as tsc_early_khz= (TCG's
+ *       guest TSC is the host's; the guest's own calibration against the
+ *       emulated PIT fails when the host is busy)
+ *
+ * PATTERN: a decimal seed (a pseudo-random byte per device offset, so any
+ * sub-range can be verified), "ff" (erased flash) or "00".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <mtd/mtd-user.h>
+
+static int verbose;
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int usage(void)
+{
+	fputs("usage: nor-tool info DEV | erase [-v] DEV [OFF [LEN]] |"
+	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
+	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS | ms | pause MS\n",
+	      stderr);
+	return 2;
+}
+
+static int parse_num(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		n <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		n <<= 20, end++;
+	if (*end)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/* pattern: -1 = 0xff, -2 = 0x00, else a seed */
+static int parse_pattern(const char *s, long long *pat)
+{
+	uint64_t v;
+
+	if (!strcmp(s, "ff")) {
+		*pat = -1;
+		return 0;
+	}
+	if (!strcmp(s, "00")) {
+		*pat = -2;
+		return 0;
+	}
+	if (parse_num(s, &v) || v > 0x7fffffff)
+		return -1;
+	*pat = (long long)v;
+	return 0;
+}
+
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void fill(unsigned char *buf, uint64_t off, size_t len, long long pat)
+{
+	size_t i;
+
+	if (pat < 0) {
+		memset(buf, pat == -1 ? 0xff : 0x00, len);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		uint64_t o = off + i;
+		uint64_t r = splitmix(((uint64_t)pat << 40) ^ (o >> 3));
+
+		buf[i] = (unsigned char)(r >> (8 * (o & 7)));
+	}
+}
+
+struct dev {
+	const char *path;
+	int fd;
+	struct mtd_info_user info;
+};
+
+/* a number from /sys/class/mtd/NAME/FIELD; -1 if unreadable */
+static long long sysfs_num(const char *name, const char *field)
+{
+	char p[256], buf[64];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/sys/class/mtd/%s/%s", name, field);
+	f = fopen(p, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoll(buf, NULL, 0);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Opens an MTD character device.  Its geometry comes from sysfs when
+ * with_ioctl is 0: MEMGETINFO, like every ioctl of mtdchar, takes the
+ * master's chrdev_lock, which a MEMERASE that waits for the chip holds:
+ * a writer must not queue behind an erase's ioctl before it even writes.
+ */
+static int dev_open_how(struct dev *d, const char *path, int flags, int with_ioctl)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	long long size, es, ws;
+
+	memset(&d->info, 0, sizeof(d->info));
+	d->path = path;
+	d->fd = open(path, flags);
+	if (d->fd < 0) {
+		fprintf(stderr, "nor-tool: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!with_ioctl) {
+		size = sysfs_num(name, "size");
+		es = sysfs_num(name, "erasesize");
+		ws = sysfs_num(name, "writesize");
+		if (size > 0 && size <= 0xffffffffll && es > 0 && ws > 0) {
+			d->info.size = (uint32_t)size;
+			d->info.erasesize = (uint32_t)es;
+			d->info.writesize = (uint32_t)ws;
+			return 0;
+		}
+	}
+	if (ioctl(d->fd, MEMGETINFO, &d->info) < 0) {
+		fprintf(stderr, "nor-tool: %s: MEMGETINFO: %s\n", path, strerror(errno));
+		close(d->fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int dev_open(struct dev *d, const char *path, int flags)
+{
+	return dev_open_how(d, path, flags, 0);
+}
+
+/* range from optional OFF LEN arguments; checks alignment to erase blocks */
+static int get_range(struct dev *d, int argc, char **argv, uint64_t *off,
+		     uint64_t *len, int erase_aligned)
+{
+	*off = 0;
+	*len = d->info.size;
+	if (argc > 0 && parse_num(argv[0], off))
+		return -1;
+	if (argc > 1) {
+		if (parse_num(argv[1], len))
+			return -1;
+	} else if (*off <= d->info.size) {
+		*len = d->info.size - *off;
+	}
+	if (*off > d->info.size || *len > d->info.size - *off) {
+		fprintf(stderr, "nor-tool: %s: range 0x%" PRIx64 "+%" PRIu64
+			" beyond the device (%u bytes)\n", d->path, *off, *len,
+			d->info.size);
+		return -1;
+	}
+	if (erase_aligned && d->info.erasesize &&
+	    (*off % d->info.erasesize || *len % d->info.erasesize)) {
+		fprintf(stderr, "nor-tool: %s: range not aligned to the erase size %u\n",
+			d->path, d->info.erasesize);
+		return -1;
+	}
+	return 0;
+}
+
+/* erase [off, off+len); returns 0/-1, total and max block time */
+static int do_erase(struct dev *d, uint64_t off, uint64_t len, uint64_t *us,
+		    uint64_t *max_us)
+{
+	uint64_t o, t0 = now_us();
+
+	*max_us = 0;
+	for (o = off; o < off + len; o += d->info.erasesize) {
+		struct erase_info_user ei = { .start = (uint32_t)o,
+					      .length = d->info.erasesize };
+		uint64_t b0 = now_us(), b;
+
+		if (ioctl(d->fd, MEMERASE, &ei) < 0) {
+			fprintf(stderr, "nor-tool: %s: MEMERASE at 0x%" PRIx64 ": %s\n",
+				d->path, o, strerror(errno));
+			return -1;
+		}
+		b = now_us() - b0;
+		if (b > *max_us)
+			*max_us = b;
+		if (verbose)
+			printf("erase-block %s off=0x%" PRIx64 " us=%" PRIu64 "\n",
+			       d->path, o, b);
+	}
+	*us = now_us() - t0;
+	return 0;
+}
+
+static int do_write(struct dev *d, uint64_t off, uint64_t len, long long pat,
+		    uint64_t *us, uint64_t *max_us)
+{
+	size_t chunk = d->info.erasesize ? d->info.erasesize : 4096;
+	unsigned char *buf = malloc(chunk);
+	uint64_t o, t0 = now_us();
+	int rc = 0;
+
+	*max_us = 0;
+	if (!buf)
+		return -1;
+	for (o = off; o < off + len; o += chunk) {
+		size_t n = off + len - o < chunk ? (size_t)(off + len - o) : chunk;
+		uint64_t c0, c;
+		ssize_t w;
+
+		fill(buf, o, n, pat);
+		c0 = now_us();
+		w = pwrite(d->fd, buf, n, (off_t)o);
+		c = now_us() - c0;
+		if (w != (ssize_t)n) {
+			fprintf(stderr, "nor-tool: %s: write at 0x%" PRIx64 ": %s\n",
+				d->path, o, w < 0 ? strerror(errno) : "short write");
+			rc = -1;
+			break;
+		}
+		if (c > *max_us)
+			*max_us = c;
+		if (verbose)
+			printf("write-chunk %s off=0x%" PRIx64 " len=%zu us=%" PRIu64 "\n",
+			       d->path, o, n, c);
+	}
+	*us = now_us() - t0;
+	free(buf);
+	return rc;
+}
+
+/* 0 equal, 1 mismatch (described in msg), -1 error */
+static int do_verify(struct dev *d, uint64_t off, uint64_t len, long long pat,
+		     char *msg, size_t msgsz)
+{
+	size_t chunk = 65536;
+	unsigned char *buf = malloc(chunk), *want = malloc(chunk);
+	uint64_t o, first = 0, bad = 0;
+	int got_first = 0, rc = 0;
+	unsigned fg = 0, fw = 0;
+
+	if (!buf || !want)
+		return -1;
+	for (o = off; o < off + len; o += chunk) {
+		size_t n = off + len - o < chunk ? (size_t)(off + len - o) : chunk, i;
+		ssize_t r = pread(d->fd, buf, n, (off_t)o);
+
+		if (r != (ssize_t)n) {
+			fprintf(stderr, "nor-tool: %s: read at 0x%" PRIx64 ": %s\n",
+				d->path, o, r < 0 ? strerror(errno) : "short read");
+			rc = -1;
+			break;
+		}
+		fill(want, o, n, pat);
+		for (i = 0; i < n; i++) {
+			if (buf[i] == want[i])
+				continue;
+			if (!got_first) {
+				got_first = 1;
+				first = o + i;
+				fg = buf[i];
+				fw = want[i];
+			}
+			bad++;
+		}
+	}
+	if (rc == 0 && bad) {
+		snprintf(msg, msgsz, "MISMATCH at=0x%" PRIx64 " got=%02x want=%02x bad_bytes=%" PRIu64,
+			 first, fg, fw, bad);
+		rc = 1;
+	}
+	free(buf);
+	free(want);
+	return rc;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct dev d;
+
+	if (argc != 1)
+		return usage();
+	if (dev_open_how(&d, argv[0], O_RDONLY, 1) < 0)
+		return 1;
+	printf("info %s size=%u erasesize=%u writesize=%u type=%u flags=0x%x\n",
+	       d.path, d.info.size, d.info.erasesize, d.info.writesize,
+	       (unsigned)d.info.type, d.info.flags);
+	return 0;
+}
+
+static int cmd_erase(int argc, char **argv)
+{
+	struct dev d;
+	uint64_t off, len, us, max_us;
+
+	if (argc < 1 || argc > 3)
+		return usage();
+	if (dev_open(&d, argv[0], O_RDWR) < 0)
+		return 1;
+	if (get_range(&d, argc - 1, argv + 1, &off, &len, 1))
+		return 2;
+	if (do_erase(&d, off, len, &us, &max_us))
+		return 1;
+	printf("erase %s off=0x%" PRIx64 " len=%" PRIu64 " blocks=%" PRIu64
+	       " us=%" PRIu64 " max_block_us=%" PRIu64 "\n", d.path, off, len,
+	       d.info.erasesize ? len / d.info.erasesize : 0, us, max_us);
+	return 0;
+}
+
+static int cmd_write(int argc, char **argv)
+{
+	struct dev d;
+	uint64_t off, len, us, max_us;
+	long long pat;
+
+	if (argc != 4)
+		return usage();
+	if (dev_open(&d, argv[0], O_RDWR) < 0)
+		return 1;
+	if (get_range(&d, 2, argv + 1, &off, &len, 0) || parse_pattern(argv[3], &pat))
+		return 2;
+	if (do_write(&d, off, len, pat, &us, &max_us))
+		return 1;
+	printf("write %s off=0x%" PRIx64 " len=%" PRIu64 " pattern=%s us=%" PRIu64
+	       " max_chunk_us=%" PRIu64 "\n", d.path, off, len, argv[3], us, max_us);
+	return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct dev d;
+	uint64_t off, len, t0;
+	long long pat;
+	char msg[160];
+	int r;
+
+	if (argc != 4)
+		return usage();
+	if (dev_open(&d, argv[0], O_RDONLY) < 0)
+		return 1;
+	if (get_range(&d, 2, argv + 1, &off, &len, 0) || parse_pattern(argv[3], &pat))
+		return 2;
+	t0 = now_us();
+	r = do_verify(&d, off, len, pat, msg, sizeof(msg));
+	if (r < 0)
+		return 1;
+	printf("verify %s off=0x%" PRIx64 " len=%" PRIu64 " pattern=%s %s us=%" PRIu64 "\n",
+	       d.path, off, len, argv[3], r ? msg : "ok", now_us() - t0);
+	return r ? 1 : 0;
+}
+
+static void stat3(const char *name, uint64_t *v, int n)
+{
+	uint64_t mn = UINT64_MAX, mx = 0, sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < mn)
+			mn = v[i];
+		if (v[i] > mx)
+			mx = v[i];
+		sum += v[i];
+	}
+	if (!n)
+		mn = 0;
+	printf(" %s=%" PRIu64 "/%" PRIu64 "/%" PRIu64, name, mn, n ? sum / n : 0, mx);
+}
+
+static int cmd_cycle(int argc, char **argv)
+{
+	struct dev d;
+	uint64_t n, off, len, *eus, *wus;
+	int i, failed = 0;
+
+	if (argc < 2 || argc > 4)
+		return usage();
+	if (parse_num(argv[1], &n) || n == 0 || n > 1000000)
+		return usage();
+	if (dev_open(&d, argv[0], O_RDWR) < 0)
+		return 1;
+	if (get_range(&d, argc - 2, argv + 2, &off, &len, 1))
+		return 2;
+	eus = calloc(n, sizeof(*eus));
+	wus = calloc(n, sizeof(*wus));
+	if (!eus || !wus)
+		return 1;
+	for (i = 0; i < (int)n; i++) {
+		uint64_t emax, wmax;
+		char msg[160];
+		const char *v = "ok";
+		int r;
+
+		if (do_erase(&d, off, len, &eus[i], &emax) ||
+		    do_write(&d, off, len, i + 1, &wus[i], &wmax)) {
+			printf("cycle %d error\n", i + 1);
+			failed++;
+			n = i + 1;
+			break;
+		}
+		r = do_verify(&d, off, len, i + 1, msg, sizeof(msg));
+		if (r) {
+			v = r < 0 ? "error" : msg;
+			failed++;
+		}
+		printf("cycle %d erase_us=%" PRIu64 " write_us=%" PRIu64
+		       " verify=%s max_block_us=%" PRIu64 " max_chunk_us=%" PRIu64 "\n",
+		       i + 1, eus[i], wus[i], v, emax, wmax);
+		fflush(stdout);
+	}
+	printf("cycles %" PRIu64 " failed=%d", n, failed);
+	stat3("erase_us", eus, (int)n);
+	stat3("write_us", wus, (int)n);
+	printf("\n");
+	return failed ? 1 : 0;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static int cmd_mapread(int argc, char **argv)
+{
+	volatile uint64_t passes = 0, mism = 0, sigbus = 0;
+	uint64_t secs, end;
+	unsigned char *copy, *map;
+	volatile size_t pg = 0;
+	struct stat st;
+	size_t pages, ps = (size_t)sysconf(_SC_PAGESIZE);
+	int fd;
+
+	if (argc != 2 || parse_num(argv[1], &secs))
+		return usage();
+	fd = open(argv[0], O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
+		fprintf(stderr, "nor-tool: %s: %s\n", argv[0], fd < 0 ? strerror(errno) : "empty");
+		return 1;
+	}
+	pages = ((size_t)st.st_size + ps - 1) / ps;
+	copy = calloc(pages, ps);
+	if (!copy || pread(fd, copy, (size_t)st.st_size, 0) != st.st_size) {
+		fprintf(stderr, "nor-tool: %s: read failed\n", argv[0]);
+		return 1;
+	}
+	map = mmap(NULL, pages * ps, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	signal(SIGBUS, on_bus);
+	signal(SIGSEGV, on_bus);
+	end = now_us() + secs * 1000000u;
+	do {
+		for (pg = 0; pg < pages; pg++) {
+			size_t n;
+
+			if (sigsetjmp(bus_jmp, 1)) {
+				sigbus++;
+				continue;
+			}
+			n = pg == pages - 1 ? (size_t)st.st_size - pg * ps : ps;
+			if (memcmp(map + pg * ps, copy + pg * ps, n)) {
+				if (!mism)
+					printf("mapread-mismatch %s page=%zu\n", argv[0], (size_t)pg);
+				mism++;
+			}
+		}
+		passes++;
+	} while (now_us() < end);
+	printf("mapread %s pages=%zu passes=%" PRIu64 " mismatches=%" PRIu64
+	       " sigbus=%" PRIu64 "\n", argv[0], pages, passes, mism, sigbus);
+	return mism || sigbus ? 1 : 0;
+}
+
+static int cmd_tsc_khz(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	struct timespec a, b;
+	uint32_t lo, hi;
+	uint64_t t0, t1, ns;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t0 = ((uint64_t)hi << 32) | lo;
+	do
+		clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000000ll + (b.tv_nsec - a.tv_nsec) < 100000000ll);
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	t1 = ((uint64_t)hi << 32) | lo;
+	ns = (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000ll + (b.tv_nsec - a.tv_nsec));
+	printf("%" PRIu64 "\n", (t1 - t0) * 1000000u / ns);
+	return 0;
+#else
+	return 1;
+#endif
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return usage();
+	cmd = argv[1];
+	argc -= 2;
+	argv += 2;
+	if (argc > 0 && !strcmp(argv[0], "-v")) {
+		verbose = 1;
+		argc--;
+		argv++;
+	}
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc, argv);
+	if (!strcmp(cmd, "erase"))
+		return cmd_erase(argc, argv);
+	if (!strcmp(cmd, "write"))
+		return cmd_write(argc, argv);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(argc, argv);
+	if (!strcmp(cmd, "cycle"))
+		return cmd_cycle(argc, argv);
+	if (!strcmp(cmd, "mapread"))
+		return cmd_mapread(argc, argv);
+	if (!strcmp(cmd, "tsc-khz"))
+		return cmd_tsc_khz();
+	if (!strcmp(cmd, "ms")) {
+		printf("%" PRIu64 "\n", now_us() / 1000);
+		return 0;
+	}
+	if (!strcmp(cmd, "pause")) {
+		uint64_t ms;
+		struct timespec ts;
+
+		if (argc != 1 || parse_num(argv[0], &ms))
+			return usage();
+		ts.tv_sec = (time_t)(ms / 1000);
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	return usage();
+}
