@@ -28,7 +28,7 @@ export XIP_PROBE_STOP=/tmp/stop
 probe=$NOR_MNT/bin/xip-probe
 
 [ "$NOR_MOUNTED" = 1 ] || { nor_fail "cramfs not mounted"; nor_done; }
-grep -q ' jffs2' /proc/mtd && grep -q ' raw' /proc/mtd
+grep -q '"jffs2"' /proc/mtd && grep -q '"raw"' /proc/mtd
 nor_check $? "partitions: $(tr '\n' ' ' </proc/mtd)"
 
 # --- consumers, all executing from the image ------------------------------
