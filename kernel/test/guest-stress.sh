@@ -11,7 +11,7 @@
 #   one `xip-probe stall` (the longest gap a process executing in place
 #   sees), and a busybox shell loop checksumming with the XIP busybox.
 # Parameters from the kernel command line: stress.cycles (raw cycles,
-# default 1000), stress.files (JFFS2 write+delete rounds, default 60),
+# default 1000), stress.files (JFFS2 write+delete rounds, default 30),
 # stress.consumers (default 3), stress.expect=clean|broken.
 # Lines: "stress ..." results, ok:/FAIL: verdicts (nor.sh).
 . /lib/nor.sh
@@ -21,7 +21,7 @@ param() {
     echo "${v:-$2}"
 }
 cycles=$(param stress.cycles 1000)
-files=$(param stress.files 60)
+files=$(param stress.files 30)
 consumers=$(param stress.consumers 3)
 expect=$(param stress.expect clean)
 export XIP_PROBE_STOP=/tmp/stop
