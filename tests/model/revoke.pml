@@ -1,71 +1,106 @@
 /*
- * revoke.pml: Spin model of the kernel revocation protocol of
- * docs/kernel-protocol.md (cramfs XIP on NOR, patches 1-3 and 5).
+ * revoke.pml: Spin model of the revocation protocol as the kernel series
+ * implements it (kernel/patches/, Linux 6.1):
+ *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
+ *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
+ *         mtd_restore_points(), master.point_holders_lock
+ *   0003  cfi_cmdset_0001: every entry point that leaves read-array mode
+ *         bracketed by mtd_revoke_points() .. mtd_restore_points()
+ *   0004  cramfs: the XIP gate, cramfs_xip_revoke(), cramfs_xip_restore(),
+ *         cramfs_xip_fault(), cramfs_read_lock()/cramfs_read() bounce path
+ *   0005  cfi_cmdset_0001: busy_erase_ms / busy_program_us (the held chip)
+ *   0006  cfi_cmdset_0001: model_suspend (reads suspend a held erase)
+ *   (0007, debugfs statistics, only adds writer-side timing: not modelled)
+ * docs/kernel-protocol.md ("As implemented") describes the same protocol.
  *
- * Parties and the kernel code each Promela part stands for:
+ * Processes and the kernel code each one stands for:
  *
  *   consumer(me)   a task using the mounted cramfs.  Each loop turn is one
  *                  of
  *                    - a load through an existing flash PTE (the MMU; no
- *                      kernel code runs),
- *                    - a load that misses: the cramfs XIP .fault handler
- *                      (gate get, vmf_insert_mixed(), gate put),
- *                    - a cramfs_read() user (lookup, readdir, readpage):
- *                      gate get, copy from the linear mapping, gate put.
- *   writer()       the CFI 0001 write/erase entry point bracketed by
- *                  mtd_revoke_points() / mtd_restore_points(), calling the
- *                  one registered holder's ops: revoke (close, drain,
- *                  unmap_mapping_range, mtd_unpoint) and restore
- *                  (mtd_point, reopen, wake_up_all).
+ *                      kernel code runs);
+ *                    - cramfs_xip_fault() for a direct page, or
+ *                      cramfs_physmem_mmap() reading the block pointers:
+ *                      cramfs_gate_get() (waits while CLOSED, gives up on
+ *                      LOST), vmf_insert_mixed() or the loads of
+ *                      cramfs_xip_find_range(), cramfs_gate_put();
+ *                    - a cramfs_read() user (lookup, readdir, read_folio,
+ *                      the superblock): mutex_lock(&read_mutex),
+ *                      cramfs_read_lock()'s single cramfs_gate_tryget(),
+ *                      then a copy from the linear mapping under the
+ *                      reference or, without one, cramfs_bounce_read():
+ *                      mtd_read() into sbi->bounce; cramfs_read_unlock().
+ *                      These users never wait for the gate.
+ *   writer()       a cfi_cmdset_0001 entry point of 0003 (write_words,
+ *                  writev, erase_varsize, lock, ...):
+ *                    mtd_revoke_points() -> cramfs_xip_revoke()
+ *                    the operation (get_chip(), command, status polls)
+ *                    mtd_restore_points() -> cramfs_xip_restore()
  *   monitor()      not kernel code: checks S1 and S2 in every state.
  *
- * One holder (one mounted cramfs) and one writer process: the master's
- * point mutex serialises whole revoke/restore pairs, so further writers
- * would only add more brackets in sequence, which NWRITES covers.  The
- * gate's own writer mutex is uncontended for the same reason and is not
- * modelled.
+ * One holder (one mounted cramfs) and one writer process:
+ * master.point_holders_lock (0002) is taken by mtd_revoke_points() and
+ * released by mtd_restore_points(), so whole brackets run one after the
+ * other; more writers only add brackets in sequence, which NWRITES covers.
+ * The lock itself is therefore not modelled (the gate has no writer mutex
+ * of its own in 0004).  cramfs_xip_revoke() always returns 0, so the
+ * rollback of mtd_revoke_points() (restore the holders already revoked,
+ * do not start the operation) never runs with cramfs holders and is not
+ * modelled either.
  *
  * Memory model: Spin interleaves whole statements, i.e. it is sequentially
- * consistent.  That is what the barriers of the protocol buy (the
- * smp_mb__after_atomic() after the consumer's announce and the smp_mb()
- * after the writer's close form a Dekker pair; the barriers implied by
- * set_current_state() and by try_to_wake_up() make wait_event/wake_up
- * behave as modelled below).  One Promela statement = one atomic access.
+ * consistent; one Promela statement = one atomic access.  That is what the
+ * barriers of 0004 buy: smp_mb__after_atomic() after the announce and
+ * smp_mb() after the close (store buffering pair); smp_mb() after the
+ * drain, paired with the full barrier of atomic_dec_and_test() in put;
+ * smp_store_release() of the reopen, paired with the smp_load_acquire()
+ * re-check; and those implied by set_current_state() / try_to_wake_up().
+ * The model does not check that the barriers are there.
  *
  * Properties (see check.sh):
- *   S1  chip not in read-array => no flash PTE and no temporary reference
- *       held (monitor), and every load through a PTE or a reference sees
- *       read-array, never status (assert at each load);
+ *   S1  no flash PTE and no temporary reference unless cramfs holds its
+ *       pointer (FL_POINT) and the chip is in read-array mode (monitor);
+ *       every load through a PTE or a reference, and every copy of
+ *       mtd_read(), sees read-array (asserts);
  *   S2  inflight == number of announced consumers, never negative; a put
- *       only by a holder of a reference (monitor + asserts);
+ *       only by a holder of a reference; waiters == consumers counted
+ *       in it, never negative (monitor + asserts);
  *   D   no deadlock (Spin's invalid end states);
- *   L1  ltl l1_writer: every write completes (weak fairness);
- *   L2  ltl l2_waiter: a consumer that found the gate closed proceeds
+ *   L1  ltl l1_writer: every write bracket completes (weak fairness);
+ *   L2  ltl l2_waiter: a consumer that waits for the gate gets through
  *       (weak fairness).
  *
  * Seeded bugs (-D on the spin command line), each must fail a check:
- *   UNMAP_BEFORE_DRAIN  revoke unmaps first, then drains         (S1)
- *   NO_RECHECK          consumer checks closed, then announces   (S1)
- *   NO_DRAIN            revoke does not drain temporary refs     (S1)
- *   LOST_WAKEUP         put does not wake_up() at inflight == 0  (L1)
- *   NO_WAKE_ALL         restore does not wake_up_all()           (D, L2)
- *   WAKE_BEFORE_OPEN    restore wakes, then clears closed        (D)
+ *   NO_PRECHECK         cramfs_gate_tryget() without the READ_ONCE(closed)
+ *                       look before atomic_inc: a cramfs_read() user
+ *                       bouncing through mtd_read() re-announces
+ *                       forever under the draining writer          (L1)
+ *   UNMAP_BEFORE_DRAIN  revoke unmaps first, then drains           (S1)
+ *   NO_RECHECK          tryget: look, announce, no re-check        (S1)
+ *   NO_DRAIN            revoke skips step 2                        (S1)
+ *                       (cramfs.xip_revoke_debug_skip=2)
+ *   NO_UNMAP            revoke skips the unmap                     (S1)
+ *                       (cramfs.xip_revoke_debug_skip=1)
+ *   LOST_WAKEUP         cramfs_gate_put() does not wake_up() at 0  (L1, D)
+ *   NO_WAKE_ALL         restore does not wake_up_all()             (D, L2)
+ *   WAKE_BEFORE_OPEN    restore wakes, then stores closed          (D)
  *   NAIVE_WAIT          wait_event without the re-check after
- *                       prepare_to_wait()                        (D)
- *   NO_UNPOINT          revoke does not mtd_unpoint()            (D)
+ *                       prepare_to_wait()                          (D)
+ *   NO_UNPOINT          revoke does not mtd_unpoint()              (D)
+ *   LOST_AS_OPEN        tryget tests closed != CLOSED instead of
+ *                       == OPEN: references on a LOST gate         (S1)
+ *   WAIT_FOR_OPEN       cramfs_gate_wait() waits for OPEN instead of
+ *                       !CLOSED: waiters sleep through a LOST reopen
+ *                                                                  (D, L2)
  * Options:
- *   ERASE_SUSPEND       chip mutex, busy erase, erase suspend for
- *                       mtd_read() (patches 4/5); a consumer that finds the
- *                       gate closed may read through mtd_read() instead of
- *                       waiting
- *   PRECHECK            consumer reads 'closed' before announcing and
- *                       takes the slow path without touching inflight.
- *                       Not in the design; with ERASE_SUSPEND the design
- *                       as written fails L1 (readers that take mtd_read()
- *                       instead of sleeping re-announce forever and the
- *                       drain's re-check can always see inflight > 0);
- *                       PRECHECK restores L1.  See README.md.
- *   NC (2 or 3)         consumers; NWRITES: write brackets
+ *   ERASE_SUSPEND       chip->mutex, erase or program per bracket, the
+ *                       0005 hold as status polls with the mutex dropped,
+ *                       0006 erase suspend for mtd_read(): a bounce read
+ *                       during an erase is served (suspend, read, resume);
+ *                       during a program it waits.  Faults still wait for
+ *                       the reopen.
+ *   NO_LOST             cramfs_xip_point() never fails (no LOST gate)
+ *   NC (2 or 3)         consumers; NWRITES: write brackets (2)
  */
 
 #ifndef NC
@@ -79,34 +114,41 @@
 /* ---- the chip (struct flchip, reduced) ---------------------------- */
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
 /* ARRAY     read-array mode: FL_READY or FL_POINT
- * BUSY      program or erase running: FL_WRITING / FL_ERASING; every
- *           load returns status bytes
+ * BUSY      program or erase running: FL_WRITING / FL_ERASING (held by
+ *           0005); every load returns status bytes
  * SUSPENDED erase suspended (FL_ERASE_SUSPENDED): array reads outside
  *           the erasing block (cramfs lives outside it)
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
  *           someone writes Read Array (0xFF)                            */
 mtype chip = ARRAY;
-bool pointed = 1;		/* cramfs's FL_POINT reference (ref_point_counter)  */
+bool pointed = 1;		/* cramfs's FL_POINT reference: sbi->mtd_point_size != 0 */
 #ifdef ERASE_SUSPEND
 bool erasing;			/* the BUSY operation is an erase (suspendable)     */
 bool cmutex;			/* chip->mutex                                      */
 bool cm_wait;			/* the writer waits for chip->mutex: hand-off       */
 #endif
 
-/* ---- the gate (struct cramfs_xip_gate) ---------------------------- */
+/* ---- the gate (struct cramfs_xip_gate, 0004) ---------------------- */
+#define OPEN	0		/* CRAMFS_GATE_OPEN                                 */
+#define CLOSED	1		/* CRAMFS_GATE_CLOSED: a writer revokes             */
+#define LOST	2		/* CRAMFS_GATE_LOST: restore could not point again  */
+byte closed = OPEN;		/* int closed                                       */
 byte inflight;			/* atomic_t inflight: temporary references          */
-bool closed;			/* int closed (READ_ONCE / WRITE_ONCE)              */
+byte waiters;			/* atomic_t waiters: consumers that found it closed *
+				 * and are not through (only feeds gate->woke)      */
 byte wq;			/* wait_queue_head_t wq: bit i = task i is queued   *
 				 * and TASK_UNINTERRUPTIBLE (consumers 0..NC-1,     *
 				 * writer NC)                                       */
+bool rmutex;			/* static DEFINE_MUTEX(read_mutex)                  */
 
 /* ---- user page tables: flash PTEs of the 2 pages (all mms) -------- */
 bool pte[2];
 
 /* ---- ghost state for the properties (no kernel counterpart) ------- */
 bool ann[NC];			/* consumer i's increment is in inflight            */
-bool held[NC];			/* consumer i holds a reference (get returned)      */
-bool waiting[NC];		/* consumer i found the gate closed, not through    */
+bool held[NC];			/* consumer i holds a reference                     */
+bool waiting[NC];		/* cramfs_gate_get()'s local 'waited': i counts in  *
+				 * waiters (failed a try, not through yet)          */
 bool wdone;			/* writer finished all NWRITES brackets             */
 
 #if NC == 2
@@ -114,8 +156,8 @@ bool wdone;			/* writer finished all NWRITES brackets             */
 #else
 #define SUM(a)	(a[0] + a[1] + a[2])
 #endif
-#define S1	(chip == ARRAY || (!pte[0] && !pte[1] && SUM(held) == 0))
-#define S2	(inflight == SUM(ann))
+#define S1	((!pte[0] && !pte[1] && SUM(held) == 0) || (pointed && chip == ARRAY))
+#define S2	(inflight == SUM(ann) && waiters == SUM(waiting))
 
 /* ---- wait queues (kernel/sched/wait.c, include/linux/wait.h) ------ */
 
@@ -157,7 +199,7 @@ inline wait_event(me, cond)
 	fi
 }
 
-/* ---- the chip mutex (ERASE_SUSPEND only) -------------------------- */
+/* ---- the chip mutex and mtd_read() -------------------------------- */
 #ifdef ERASE_SUSPEND
 /* The writer's mutex_lock(&chip->mutex).  cm_wait models the kernel
  * mutex's anti-starvation hand-off (MUTEX_FLAG_HANDOFF): once the writer
@@ -174,7 +216,10 @@ inline chip_unlock()
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
  * get_chip(FL_READY), map_copy_from(), put_chip(), mutex_unlock.
  * get_chip() sleeps on chip->wq while a program runs (FL_WRITING: no
- * suspend for reads); here that is the guard of the lock. */
+ * suspend for reads); here that is the guard of the lock.  During an
+ * erase, chip_ready() suspends it (0006: cfi_can_suspend_erase() is true
+ * for FL_READY with model_suspend; on a real chip with FeatureSupport
+ * bit 1). */
 inline mtd_read()
 {
 	atomic { !cmutex && !cm_wait && (chip != BUSY || erasing) -> cmutex = 1 };
@@ -193,43 +238,51 @@ inline mtd_read()
 #define CHIP_LOCK	chip_lock();
 #define CHIP_UNLOCK	chip_unlock();
 #else
-/* Without erase suspend the writer is the only user of the chip. */
+/* Without erase suspend, mtd_read() is one step: get_chip(FL_READY)
+ * sleeps while the chip is busy (program or unsuspendable erase), writes
+ * Read Array (0xFF) in FL_STATUS, copies, put_chip().  chip->mutex makes
+ * it atomic with respect to the writer's chip steps, which are single
+ * statements here too. */
+inline mtd_read()
+{
+	atomic { chip != BUSY -> chip = ARRAY }
+}
 #define CHIP_LOCK
 #define CHIP_UNLOCK
 #endif
 
-/* ---- consumer side of the gate ------------------------------------ */
+/* ---- consumer side of the gate (0004) ----------------------------- */
 
-/* get: the loop of docs/kernel-protocol.md.  ok = 1: reference held;
- * ok = 0: the gate was closed and the caller read through mtd_read()
- * instead of waiting (ERASE_SUSPEND only). */
-inline gate_get(me, ok, last)
+/* cramfs_gate_tryget(): take a temporary reference if the gate is open;
+ * never sleeps.  ok = 1: reference held. */
+inline cramfs_gate_tryget(me, ok, last)
 {
-#ifdef NO_RECHECK
-	/* BUG: check closed, then announce, no re-check afterwards */
-	do
-	:: atomic { !closed -> waiting[me] = 0 }; break
-	:: atomic { closed -> waiting[me] = 1 };
-		wait_event(me, !closed)
-	od;
-	atomic { inflight++; ann[me] = 1; held[me] = 1; ok = 1 }	/* atomic_inc */
+	if
+#ifndef NO_PRECHECK
+#ifdef LOST_AS_OPEN
+	:: closed == CLOSED -> skip		/* BUG: LOST taken as open      */
 #else
-	do
-	::
-#ifdef PRECHECK
-		if
-		:: atomic { closed -> waiting[me] = 1 }; goto slow
-		:: else -> skip
-		fi;
+	:: closed != OPEN -> skip		/* if (READ_ONCE(closed))       *
+						 *	return false;           */
 #endif
-		d_step { inflight++; ann[me] = 1 };	/* atomic_inc: announce */
-		if					/* smp_mb__after_atomic */
-		:: atomic { !closed ->			/* READ_ONCE(closed)    */
-			held[me] = 1; waiting[me] = 0; ok = 1 };
-			break				/* reference held       */
+#endif
+	:: else ->
+		d_step { inflight++; ann[me] = 1 };	/* atomic_inc: announce;  *
+						 * smp_mb__after_atomic()       */
+#ifdef NO_RECHECK
+		d_step { held[me] = 1; ok = 1 }	/* BUG: no re-check             */
+#else
+		if
+#ifdef LOST_AS_OPEN
+		:: atomic { closed != CLOSED -> held[me] = 1; ok = 1 }
+#else
+		:: atomic { closed == OPEN ->	/* smp_load_acquire(&closed)    *
+						 * == CRAMFS_GATE_OPEN          */
+			held[me] = 1; ok = 1 }
+#endif
 		:: else ->
-			d_step {			/* atomic_dec_and_test  */
-				waiting[me] = 1;
+			d_step {			/* back off:            *
+							 * atomic_dec_and_test  */
 				assert(inflight > 0);
 				inflight--; ann[me] = 0;
 				last = (inflight == 0)
@@ -237,33 +290,20 @@ inline gate_get(me, ok, last)
 			if
 			:: d_step { last; last = 0; wake_up() }	/* writer may drain */
 			:: else -> skip
-			fi;
-#ifdef PRECHECK
-slow:
-#endif
-#ifdef ERASE_SUSPEND
-			if
-			:: mtd_read();			/* bounce buffer copy   */
-				waiting[me] = 0;
-				ok = 0;
-				break
-			:: skip
-			fi;
-#endif
-			wait_event(me, !closed)
+			fi
 		fi
-	od
 #endif
+	fi
 }
 
-/* put: if (atomic_dec_and_test(&inflight)) wake_up(&wq); */
-inline gate_put(me, ok, what, last)
+/* cramfs_gate_put(): if (atomic_dec_and_test(&inflight)) wake_up(&wq); */
+inline cramfs_gate_put(me, ok, last)
 {
 	d_step {
 		assert(held[me] && inflight > 0);
 		inflight--; ann[me] = 0; held[me] = 0;
 		last = (inflight == 0);
-		ok = 0; what = 0		/* caller's locals, for state economy */
+		ok = 0				/* caller's local, for state economy */
 	};
 #ifndef LOST_WAKEUP
 	if
@@ -275,64 +315,101 @@ inline gate_put(me, ok, what, last)
 #endif
 }
 
+/* cramfs_gate_wait(): wait_event(wq, READ_ONCE(closed) != CLOSED) */
+#ifdef WAIT_FOR_OPEN
+#define GATE_WAIT_COND	(closed == OPEN)	/* BUG */
+#else
+#define GATE_WAIT_COND	(closed != CLOSED)
+#endif
+
+/* cramfs_gate_get(): loop { tryget; break if held or LOST; count in
+ * waiters once; cramfs_gate_wait() }; leave waiters.  ok = 0: direct
+ * access is lost, the caller goes around the pointer. */
+inline cramfs_gate_get(me, ok, last)
+{
+	do
+	:: cramfs_gate_tryget(me, ok, last);
+		if
+		:: ok -> break
+		:: !ok && closed == LOST -> break	/* READ_ONCE(closed) == LOST */
+		:: else ->
+			d_step {			/* atomic_inc(&waiters) */
+				if
+				:: !waiting[me] -> waiters++; waiting[me] = 1
+				:: else -> skip
+				fi
+			};
+			wait_event(me, GATE_WAIT_COND)
+		fi
+	od;
+	if
+	:: d_step { waiting[me] ->		/* atomic_dec(&waiters) */
+		assert(waiters > 0); waiters--; waiting[me] = 0 }
+	:: else -> skip
+	fi
+}
+
 /* A load from flash through a PTE or the linear mapping: it must find
  * the chip in read-array mode, else it returns status bytes. */
 #define LOAD_OK	assert(chip == ARRAY)
 
-mtype = { READ, FAULT };
-
 proctype consumer(byte me)
 {
 	bool ok, last;
-	mtype what;
 
 end_idle:
 	do
-	/* a load through an existing flash PTE: the MMU alone */
+	/* a load through an existing flash PTE: the MMU alone (also a
+	 * fork()ed copy of it: PTEs are the union over all mms) */
 	:: atomic { pte[0] -> LOAD_OK }
 	:: atomic { pte[1] -> LOAD_OK }
-	/* a load that misses: the cramfs XIP .fault handler */
-	:: atomic { (!pte[0] || !pte[1]) -> what = FAULT };
-		goto get
-	/* cramfs_read(): a temporary reference around a copy */
-	:: what = READ;
-get:		gate_get(me, ok, last);
+	/* cramfs_xip_fault() on a direct page, or cramfs_physmem_mmap() */
+	:: cramfs_gate_get(me, ok, last);
 		if
-		:: atomic { ok && what == READ -> LOAD_OK }	/* memcpy     */
-		/* vmf_insert_mixed() for the faulting page; a no-op if
-		 * another task mapped it meanwhile.  Which page faulted is
-		 * chosen here (a superset of the real choices). */
-		:: atomic { ok && what == FAULT -> pte[0] = 1 }
-		:: atomic { ok && what == FAULT -> pte[1] = 1 }
-#ifdef ERASE_SUSPEND
-		/* gate closed, served by mtd_read() (a fault: through the
-		 * page cache, no flash PTE) */
-		:: atomic { !ok -> what = 0 }
-#endif
-		fi;
-		if
-		:: ok -> gate_put(me, ok, what, last)
+		:: ok ->
+			if
+			/* vmf_insert_mixed() for the faulting page, a no-op if
+			 * it is mapped already (which page: a superset) */
+			:: pte[0] = 1
+			:: pte[1] = 1
+			/* mmap(): cramfs_xip_find_range() reads the block
+			 * pointers, maps nothing */
+			:: LOAD_OK
+			fi;
+			cramfs_gate_put(me, ok, last)
+		/* LOST: filemap_fault() (a page cache miss then goes through
+		 * cramfs_read_folio(), the next branch, on a later turn), or
+		 * mmap()'s "direct access lost" bailout */
 		:: else -> skip
 		fi
-		/* a faulting task retries its load in a later turn */
+	/* cramfs_read_lock(); cramfs_read(); cramfs_read_unlock() */
+	:: atomic { !rmutex -> rmutex = 1 };	/* mutex_lock(&read_mutex)      */
+		cramfs_gate_tryget(me, ok, last);	/* one try, never waits */
+		if
+		:: ok -> LOAD_OK;		/* cramfs_direct_read(): memcpy */
+			cramfs_gate_put(me, ok, last)	/* read_direct          */
+		:: else -> mtd_read()		/* cramfs_bounce_read()         */
+		fi;
+		rmutex = 0			/* mutex_unlock(&read_mutex)    */
 	od
 }
 
-/* ---- writer: CFI 0001 write/erase entry point ---------------------- */
+/* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
 
-/* unmap_mapping_range() on every XIP inode: PTEs go one page-table lock
- * section at a time; the TLB flush is done before it returns. */
-inline unmap_mapping_range()
+/* cramfs_xip_unmap_all(): unmap_mapping_range() on every mapped regular
+ * inode; PTEs go one page-table lock section at a time, the TLB flush is
+ * done before it returns. */
+inline cramfs_xip_unmap_all()
 {
 	pte[0] = 0;
 	pte[1] = 0
 }
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
- * by the series: get_chip() (sleeps while cramfs still holds FL_POINT),
- * issue the command (the chip leaves read-array), poll the status with
- * INVAL_CACHE_AND_WAIT, dropping chip->mutex between polls; the chip ends
- * in FL_STATUS. */
+ * by the series except for 0005's hold: get_chip() (sleeps while a
+ * FL_POINT reference is left), the command (the chip leaves read-array),
+ * INVAL_CACHE_AND_WAIT polling with chip->mutex dropped between polls
+ * (cfi_busy_hold() slices); the chip ends in FL_STATUS. */
 inline cfi_operation(busy)
 {
 #ifdef ERASE_SUSPEND
@@ -362,43 +439,71 @@ inline cfi_operation(busy)
 proctype writer()
 {
 	byte w, busy;
+	bool lost;
 
 	do
 	:: w < NWRITES ->
-		/* ret = mtd_revoke_points(master): mutex_lock(master point
-		 * mutex); for each holder h->ops->revoke(h), i.e. cramfs: */
-		closed = 1;			/* 1. WRITE_ONCE(closed, 1); smp_mb() */
+		/* mtd_revoke_points() (0002): mutex_lock(&point_holders_lock),
+		 * then for the holder cramfs_xip_revoke() (0004):
+		 *
+		 * 0. grace: if gate->woke (the last reopen found waiters != 0),
+		 * schedule_timeout_uninterruptible() until 10 ms after that
+		 * reopen.  A bounded sleep with the gate open and nothing held
+		 * but point_holders_lock: in this untimed model the writer may
+		 * already stay unscheduled for any finite time at this point,
+		 * so the step adds no behaviour and is not a statement (see
+		 * README.md). */
+
+		closed = CLOSED;		/* 1. WRITE_ONCE(closed, CLOSED); smp_mb() */
 #ifdef UNMAP_BEFORE_DRAIN
-		unmap_mapping_range();		/* BUG: 3 before 2 */
+		cramfs_xip_unmap_all();		/* BUG: 3 before 2 */
 		wait_event(WRITER, inflight == 0);
 #else
 #ifndef NO_DRAIN
-		wait_event(WRITER, inflight == 0);	/* 2. drain */
+		wait_event(WRITER, inflight == 0);	/* 2. drain; smp_mb() */
 #endif
-		unmap_mapping_range();		/* 3. revoke leases */
+#ifndef NO_UNMAP
+		cramfs_xip_unmap_all();		/* 3. revoke the leases */
+#endif
 #endif
 #ifndef NO_UNPOINT
-		CHIP_LOCK			/* mtd_unpoint(): FL_POINT ->     */
-		pointed = 0;			/* FL_READY, still read-array     */
-		CHIP_UNLOCK
+		if				/* if (sbi->mtd_point_size)     */
+		:: pointed ->
+			CHIP_LOCK		/* mtd_unpoint(): FL_POINT ->   */
+			pointed = 0;		/* FL_READY, still read-array   */
+			CHIP_UNLOCK
+		:: else -> skip			/* LOST: nothing to give back   */
+		fi;
 #endif
-		cfi_operation(busy);		/* ... the operation, unchanged ... */
-		/* mtd_restore_points(master): h->ops->restore(h), i.e. cramfs:
-		 * mtd_point() -> do_point_onechip(): Read Array (0xFF) if the
-		 * chip is not in it, FL_POINT, ref_point_counter++ */
+		/* cramfs_xip_revoke() returns 0: the operation runs */
+		cfi_operation(busy);
+
+		/* mtd_restore_points(): cramfs_xip_restore() (0004):
+		 * cramfs_xip_point() -> mtd_point() -> do_point_onechip():
+		 * Read Array (0xFF) if needed, FL_POINT */
 		CHIP_LOCK
-		atomic { chip = ARRAY; pointed = 1 };
+		if
+		:: atomic { chip = ARRAY; pointed = 1 }	/* same address: OPEN */
+#ifndef NO_LOST
+		:: lost = 1			/* mtd_point() fails: LOST      */
+		:: atomic { chip = ARRAY; lost = 1 }	/* another address:  *
+					 * pointed, then mtd_unpoint(): LOST */
+#endif
+		fi;
 		CHIP_UNLOCK
 #ifdef WAKE_BEFORE_OPEN
-		wake_up();			/* BUG: wake, then open */
-		closed = 0;
+		wake_up();			/* BUG: wake, then reopen */
+		d_step { closed = (lost -> LOST : OPEN); lost = 0 };
 #else
-		closed = 0;			/* WRITE_ONCE(closed, 0) */
+		/* smp_store_release(&closed, state) */
+		d_step { closed = (lost -> LOST : OPEN); lost = 0 };
 #ifndef NO_WAKE_ALL
-		wake_up();			/* wake_up_all(&wq)      */
+		wake_up();			/* wake_up_all(&wq) */
 #endif
 #endif
-		w++				/* mutex_unlock(master point mutex) */
+		/* gate->reopened = jiffies; gate->woke = waiters != 0: only
+		 * for step 0, not kept */
+		w++				/* mutex_unlock(&point_holders_lock) */
 	:: else -> break
 	od;
 	wdone = 1
@@ -414,6 +519,9 @@ end:	atomic { !(S1 && S2) -> assert(S1); assert(S2) }
 
 init
 {
+	/* The mount: cramfs_xip_register() -> mtd_register_point_holder()
+	 * -> cramfs_xip_restore(): pointed, gate OPEN (a failure there
+	 * fails the mount). */
 	atomic {
 		run writer();
 		run consumer(0);
@@ -429,6 +537,6 @@ init
 
 /* L1: every write bracket that starts completes (with -f: weak fairness) */
 ltl l1_writer { <> wdone }
-/* L2: a consumer that found the gate closed gets through (consumer 0; the
+/* L2: a consumer that waits for the gate gets through (consumer 0; the
  * consumers are identical) */
 ltl l2_waiter { [] (waiting[0] -> <> !waiting[0]) }
