@@ -225,20 +225,8 @@ base_spec() {
 }
 
 build_base_initrd() {
-    local key st
-    key=$( { init_script; sha256sum "$oracle_static" "$busybox" "$nor_tool" "$here/nor-lib.sh" |
-             cut -d' ' -f1; } | sha256sum | cut -c1-16)
-    initrd_base=$cache/nor-initramfs-$key.cpio.gz
-    [ -s "$initrd_base" ] && return 0
-    st=$(mktemp -d "${TMPDIR:-/tmp}/nor-initrd.XXXXXX")
-    init_script >"$st/init"
-    base_spec "$st" >"$st/spec"
-    mkdir -p "$cache"
-    if "$oracle_static" cpio <"$st/spec" | gzip -9 >"$initrd_base.tmp.$$"; then
-        mv -f "$initrd_base.tmp.$$" "$initrd_base"
-    fi
-    rm -rf "$st" "$initrd_base.tmp.$$"
-    [ -s "$initrd_base" ] || { log "initramfs build failed"; exit 2; }
+    cached_initrd "$cache" nor-initramfs "$oracle_static" "$busybox" "$nor_tool" "$here/nor-lib.sh" ||
+        { log "initramfs build failed"; exit 2; }
 }
 
 # $run/initrd: the cached cpio + this run's /init-test, /nor/*, --add files

@@ -105,3 +105,24 @@ qemu_xip_kernel() {
     tail -n 30 "$T/kbuild.err"
     t_done
 }
+
+# cached_initrd DIR PREFIX FILE...: sets $initrd_base to DIR/PREFIX-KEY.cpio.gz,
+# the caller's init_script (as /init) and base_spec (cpio spec of a staging
+# directory) packed by $oracle_static, built once; KEY hashes the init
+# script and the contents of FILE....  Returns 1 if it could not be built.
+cached_initrd() {
+    local dir=$1 prefix=$2 key st
+    shift 2
+    key=$( { init_script; sha256sum "$@" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
+    initrd_base=$dir/$prefix-$key.cpio.gz
+    [ -s "$initrd_base" ] && return 0
+    st=$(mktemp -d "${TMPDIR:-/tmp}/$prefix.XXXXXX")
+    init_script >"$st/init"
+    base_spec "$st" >"$st/spec"
+    mkdir -p "$dir"
+    if "$oracle_static" cpio <"$st/spec" | gzip -9 >"$initrd_base.tmp.$$"; then
+        mv -f "$initrd_base.tmp.$$" "$initrd_base"
+    fi
+    rm -rf "$st" "$initrd_base.tmp.$$"
+    [ -s "$initrd_base" ]
+}

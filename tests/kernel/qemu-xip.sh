@@ -166,20 +166,8 @@ base_spec() {
 
 # Sets $initrd_base: the cached gzip'ed cpio (key: init + tools).
 build_base_initrd() {
-    local key st
-    key=$( { init_script; sha256sum "$oracle_static" "$busybox" | cut -d' ' -f1; } |
-           sha256sum | cut -c1-16)
-    initrd_base=$qemu_cache/qemu-initramfs-$key.cpio.gz
-    [ -s "$initrd_base" ] && return 0
-    st=$(mktemp -d "${TMPDIR:-/tmp}/cramfs-qemu-initrd.XXXXXX")
-    init_script >"$st/init"
-    base_spec "$st" >"$st/spec"
-    mkdir -p "$qemu_cache"
-    if "$oracle_static" cpio <"$st/spec" | gzip -9 >"$initrd_base.tmp.$$"; then
-        mv -f "$initrd_base.tmp.$$" "$initrd_base"
-    fi
-    rm -rf "$st" "$initrd_base.tmp.$$"
-    [ -s "$initrd_base" ] || { klog "initramfs build failed"; exit 2; }
+    cached_initrd "$qemu_cache" qemu-initramfs "$oracle_static" "$busybox" ||
+        { klog "initramfs build failed"; exit 2; }
 }
 
 # Writes $run/initrd: the cached cpio plus a per-run gzip'ed cpio with
