@@ -74,6 +74,18 @@ nor_xip_text() {
     nor_maps "$1" "$2" | awk '$2 ~ /x/ && $4 ~ /(=|,)(pf|mm)(,|$)/ { ok = 1 } END { exit !ok }'
 }
 
+# nor_text_pages PID PATH: where the present pages of PATH's executable
+# mappings in PID are: "present=N flash=F other=O" (flash: in the XIP
+# partition, mapped in place; other: in RAM: page cache or copies)
+nor_text_pages() {
+    nor_maps "$1" "$2" | awk '$2 ~ /x/ { split($1, r, "-"); print r[1], r[2] }' |
+        while read -r _s _e; do
+            nor-tool pagemap "$1" "0x$_s" "0x$_e" "$NOR_BASE" "$NOR_RO_SIZE"
+        done |
+        awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); t[kv[1]] += kv[2] } }
+             END { printf "present=%d flash=%d other=%d\n", t["present"], t["flash"], t["other"] }'
+}
+
 # nor_stack PID: where PID sleeps: "wchan NAME" and its kernel stack lines
 nor_stack() {
     echo "wchan $(cat "/proc/$1/wchan" 2>/dev/null)"

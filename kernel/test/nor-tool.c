@@ -12,7 +12,8 @@
  * The other commands take the geometry from /sys/class/mtd/mtdN (no ioctl:
  * mtdchar serialises all ioctls of a chip on one mutex, which a waiting
  * MEMERASE holds); only erase uses an ioctl (MEMERASE).
- *   nor-tool erase [-v] DEV [OFF [LEN]]        MEMERASE, one ioctl per block
+ *   nor-tool erase [-v] [--hold-open MS] DEV [OFF [LEN]]
+ *       MEMERASE, one ioctl per block; --hold-open: close MS ms later
  *       erase DEV off=0xO len=N blocks=B us=T max_block_us=M
  *       (-v: "erase-block DEV off=0xO us=T" per block first)
  *   nor-tool write [-v] DEV OFF LEN PATTERN    write(), one erase block per call
@@ -27,6 +28,10 @@
  *       compare every page with pread() over and over for SECONDS
  *       mapread FILE pages=N passes=P mismatches=M sigbus=S
  *       (mismatch: flash in status mode seen through a mapping)
+ *   nor-tool pagemap PID START END BASE SIZE    where the present pages of
+ *       PID's virtual range [START, END) are (/proc/PID/pagemap, as root):
+ *       pagemap present=N flash=F other=O  (flash: physical address in
+ *       [BASE, BASE + SIZE), i.e. mapped in place; other: RAM, a copy)
  *   nor-tool ms                                 monotonic time in ms
  *   nor-tool pause MS                           sleep MS milliseconds
  *   nor-tool tsc-khz                            (host, x86) the TSC rate in kHz,
@@ -66,9 +71,10 @@ static uint64_t now_us(void)
 
 static int usage(void)
 {
-	fputs("usage: nor-tool info DEV | erase [-v] DEV [OFF [LEN]] |"
+	fputs("usage: nor-tool info DEV | erase [-v] [--hold-open MS] DEV [OFF [LEN]] |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
-	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS | ms | pause MS\n",
+	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
+	      " pagemap PID START END BASE SIZE | ms | pause MS\n",
 	      stderr);
 	return 2;
 }
@@ -353,11 +359,33 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * --hold-open MS keeps the device open for MS ms after the erase: closing a
+ * writable mtdchar file calls mtd_sync(), itself a revocation bracket, which
+ * would unmap whatever the erase's own bracket left mapped before anyone
+ * could look at it.
+ */
 static int cmd_erase(int argc, char **argv)
 {
 	struct dev d;
-	uint64_t off, len, us, max_us;
+	uint64_t off, len, us, max_us, hold_ms = 0;
 
+	if (argc >= 2 && !strcmp(argv[0], "--hold-open")) {
+		if (parse_num(argv[1], &hold_ms))
+			return usage();
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 1 || argc > 3)
 		return usage();
 	if (dev_open(&d, argv[0], O_RDWR) < 0)
@@ -369,6 +397,7 @@ static int cmd_erase(int argc, char **argv)
 	printf("erase %s off=0x%" PRIx64 " len=%" PRIu64 " blocks=%" PRIu64
 	       " us=%" PRIu64 " max_block_us=%" PRIu64 "\n", d.path, off, len,
 	       d.info.erasesize ? len / d.info.erasesize : 0, us, max_us);
+	sleep_ms(hold_ms);
 	return 0;
 }
 
@@ -540,6 +569,48 @@ static int cmd_mapread(int argc, char **argv)
 	return mism || sigbus ? 1 : 0;
 }
 
+/* pagemap entry: bit 63 present, bits 0-54 the page frame number */
+#define PM_PRESENT	(1ULL << 63)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
+static int cmd_pagemap(int argc, char **argv)
+{
+	uint64_t pid, start, end, base, size, va, pm;
+	uint64_t present = 0, flash = 0, other = 0;
+	uint64_t ps = (uint64_t)sysconf(_SC_PAGESIZE);
+	char path[64];
+	int fd;
+
+	if (argc != 5 || parse_num(argv[0], &pid) || parse_num(argv[1], &start) ||
+	    parse_num(argv[2], &end) || parse_num(argv[3], &base) ||
+	    parse_num(argv[4], &size) || start > end)
+		return usage();
+	snprintf(path, sizeof(path), "/proc/%" PRIu64 "/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "nor-tool: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (va = start & ~(ps - 1); va < end; va += ps) {
+		if (pread(fd, &pm, sizeof(pm), (off_t)(va / ps * sizeof(pm))) != sizeof(pm)) {
+			fprintf(stderr, "nor-tool: %s: read failed at 0x%" PRIx64 "\n", path, va);
+			close(fd);
+			return 1;
+		}
+		if (!(pm & PM_PRESENT))
+			continue;
+		present++;
+		if ((pm & PM_PFN_MASK) * ps - base < size)
+			flash++;
+		else
+			other++;
+	}
+	close(fd);
+	printf("pagemap present=%" PRIu64 " flash=%" PRIu64 " other=%" PRIu64 "\n",
+	       present, flash, other);
+	return 0;
+}
+
 static int cmd_tsc_khz(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -590,6 +661,8 @@ int main(int argc, char **argv)
 		return cmd_cycle(argc, argv);
 	if (!strcmp(cmd, "mapread"))
 		return cmd_mapread(argc, argv);
+	if (!strcmp(cmd, "pagemap"))
+		return cmd_pagemap(argc, argv);
 	if (!strcmp(cmd, "tsc-khz"))
 		return cmd_tsc_khz();
 	if (!strcmp(cmd, "ms")) {
@@ -598,14 +671,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "pause")) {
 		uint64_t ms;
-		struct timespec ts;
 
 		if (argc != 1 || parse_num(argv[0], &ms))
 			return usage();
-		ts.tv_sec = (time_t)(ms / 1000);
-		ts.tv_nsec = (long)(ms % 1000) * 1000000;
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
+		sleep_ms(ms);
 		return 0;
 	}
 	return usage();

@@ -15,12 +15,16 @@
 #   skip-unmap, skip-drain  the debug kernel told to skip step 2 (unmap)
 #             or step 3 (drain) of the revocation must be caught:
 #             mismatches or crashed consumers
+#   skip-zap  the debug kernel told to leave the copies that faults map
+#             during a suspendable erase in place must be caught: the
+#             running text pages are not flash pages after the writes
 #   debug     the instant scenario, fewer cycles, on the debug kernel
 #             (kernel/config/nor-debug.config: PROVE_LOCKING, KASAN and the
 #             revocation debug knob left at 0) with --strict: any lockdep,
 #             atomic-sleep or KASAN report fails
 #   busy-debug  the same with the busy-time option and modelled erase
-#             suspend
+#             suspend: faults during erases map copies (fault_copies > 0),
+#             and the running text is flash pages again afterwards
 # Every scenario also checks that every write completes (no hang: the
 # guest would time out), that consumers' text is mapped in place before
 # and after the writes, and (except the debug ones) that the kernel logged
@@ -28,7 +32,7 @@
 #
 # Exit 77 without qemu-system-x86_64, linux-source-6.1 or seabios.
 # Env: NOR_STRESS_CYCLES, NOR_STRESS_VARIANTS (default "instant busy
-# debug busy-debug skip-unmap skip-drain").
+# debug busy-debug skip-unmap skip-drain skip-zap").
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
@@ -38,7 +42,7 @@ is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-st
 t_init cramfs
 nor=$repo_dir/kernel/test
 cycles=${NOR_STRESS_CYCLES:-1000}
-variants=${NOR_STRESS_VARIANTS:-instant busy debug busy-debug skip-unmap skip-drain}
+variants=${NOR_STRESS_VARIANTS:-instant busy debug busy-debug skip-unmap skip-drain skip-zap}
 parts="mtdparts=physmap-flash.0:4M(ro),1920k(jffs2),1920k(raw),256k(bios)ro"
 
 # the image: what the consumers run and check
@@ -68,7 +72,7 @@ scenario() {
         >"$T/$name.out" 2>"$T/$name.err"
     local rc=$?
     grep -E '^(ok|FAIL):' "$T/$name.out" | sed "s/^\(ok\|FAIL\): /\1: $name: /"
-    grep -E '^stress (summary|raw|writers|stall)' "$T/$name.out" | sed "s/^/# $name: /"
+    grep -E '^stress (summary|raw|writers|stall|text-pages|revoke)' "$T/$name.out" | sed "s/^/# $name: /"
     t_check $rc "$name: guest verdict (nor-run.sh exit $rc)"
     [ $rc = 0 ] || { grep -E 'kmsg .*(BUG|WARNING|lockdep|KASAN|hung|Oops)' "$T/$name.out" | head -n 20; tail -n 5 "$T/$name.err"; }
 }
@@ -86,6 +90,9 @@ for v in $variants; do
         "" 200 --kernel debug ;;
     skip-drain) scenario skip-drain broken "cramfs.xip_revoke_debug_skip=2 cfi_cmdset_0001.busy_erase_ms=20" \
         "" 200 --kernel debug ;;
+    skip-zap) scenario skip-zap degraded \
+        "cramfs.xip_revoke_debug_skip=3 cfi_cmdset_0001.busy_erase_ms=20 cfi_cmdset_0001.model_suspend=1" \
+        "" 60 --kernel debug ;;
     *) t_fail "unknown variant $v" ;;
     esac
 done
