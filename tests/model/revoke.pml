@@ -2,6 +2,7 @@
  * revoke.pml: Spin model of the revocation protocol as the kernel series
  * implements it (kernel/patches/, Linux 6.1):
  *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
+ *         (ref_point_counter counts the pointers)
  *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
  *         mtd_restore_points(), master.point_holders_lock
  *   0003  cfi_cmdset_0001: every entry point that leaves read-array mode
@@ -11,7 +12,25 @@
  *   0005  cfi_cmdset_0001: busy_erase_ms / busy_program_us (the held chip)
  *   0006  cfi_cmdset_0001: model_suspend (reads suspend a held erase)
  *   (0007, debugfs statistics, only adds writer-side timing: not modelled)
- * docs/kernel-protocol.md ("As implemented") describes the same protocol.
+ *   (0008, lockdep annotation of the gate for a restore from another task:
+ *         no protocol change, not modelled)
+ *   0009  mtd core: bursts.  mtd_revoke_points() calls ->revoke() only if
+ *         master.points_revoked is clear; mtd_restore_points() calls
+ *         mtd_restore_holders() at once (points_idle_ms == 0, or the burst
+ *         is older than points_max_hold_ms) or leaves the holders revoked
+ *         and arms points_restore_work (mod_delayed_work()), whose
+ *         mtd_points_restore_work() takes point_holders_lock and calls
+ *         mtd_restore_holders() later
+ *   0010  mtd core + cfi_cmdset_0001: mtd_points_reads_served(on/off)
+ *         around cfi_intelext_erase_varsize()'s erase when
+ *         cfi_can_suspend_erase() (-DERASE_SUSPEND)
+ *   0011  cramfs: cramfs_xip_reads_served() (gate.reads_served, wake),
+ *         cramfs_gate_get(.., &copy), cramfs_xip_fault_copy() (copying,
+ *         re-check, mtd_read(), vm_insert_page(), copied,
+ *         cramfs_gate_copy_done()), cramfs_xip_zap_copies() at the end of
+ *         cramfs_xip_restore() (-DERASE_SUSPEND)
+ * docs/kernel-protocol.md ("As implemented", "Bursts", "Faults during a
+ * suspendable erase") describes the same protocol.
  *
  * Processes and the kernel code each one stands for:
  *
@@ -19,11 +38,15 @@
  *                  of
  *                    - a load through an existing flash PTE (the MMU; no
  *                      kernel code runs);
- *                    - cramfs_xip_fault() for a direct page, or
- *                      cramfs_physmem_mmap() reading the block pointers:
- *                      cramfs_gate_get() (waits while CLOSED, gives up on
- *                      LOST), vmf_insert_mixed() or the loads of
- *                      cramfs_xip_find_range(), cramfs_gate_put();
+ *                    - cramfs_xip_fault() for a direct page:
+ *                      cramfs_gate_get(.., &copy) (waits while CLOSED,
+ *                      gives up on LOST, and with ERASE_SUSPEND returns
+ *                      copy while reads are served), vmf_insert_mixed(),
+ *                      cramfs_gate_put(); or cramfs_xip_fault_copy();
+ *                      or cramfs_physmem_mmap() reading the block
+ *                      pointers: cramfs_gate_get(.., NULL), the loads of
+ *                      cramfs_xip_find_range(), cramfs_gate_put() (one
+ *                      branch for both, see cramfs_gate_get());
  *                    - a cramfs_read() user (lookup, readdir, read_folio,
  *                      the superblock): mutex_lock(&read_mutex),
  *                      cramfs_read_lock()'s single cramfs_gate_tryget(),
@@ -33,20 +56,28 @@
  *                      These users never wait for the gate.
  *   writer()       a cfi_cmdset_0001 entry point of 0003 (write_words,
  *                  writev, erase_varsize, lock, ...):
- *                    mtd_revoke_points() -> cramfs_xip_revoke()
+ *                    mtd_revoke_points(): point_holders_lock, then
+ *                      cramfs_xip_revoke() unless points_revoked (0009)
+ *                    [erase: mtd_points_reads_served(on) (0010)]
  *                    the operation (get_chip(), command, status polls)
- *                    mtd_restore_points() -> cramfs_xip_restore()
- *   monitor()      not kernel code: checks S1 and S2 in every state.
+ *                    [erase: mtd_points_reads_served(off)]
+ *                    mtd_restore_points(): mtd_restore_holders() ->
+ *                      cramfs_xip_restore(), or arm the work (0009);
+ *                      mutex_unlock(point_holders_lock)
+ *   worker()       points_restore_work (0009): mtd_points_restore_work():
+ *                  point_holders_lock, mtd_restore_holders(), unlock.  It
+ *                  may run at any time after it was armed (the delay is
+ *                  not modelled: any finite one is an interleaving).
+ *   monitor()      not kernel code: checks S1, S2 and S3 in every state.
  *
  * One holder (one mounted cramfs) and one writer process:
  * master.point_holders_lock (0002) is taken by mtd_revoke_points() and
  * released by mtd_restore_points(), so whole brackets run one after the
  * other; more writers only add brackets in sequence, which NWRITES covers.
- * The lock itself is therefore not modelled (the gate has no writer mutex
- * of its own in 0004).  cramfs_xip_revoke() always returns 0, so the
- * rollback of mtd_revoke_points() (restore the holders already revoked,
- * do not start the operation) never runs with cramfs holders and is not
- * modelled either.
+ * Since 0009 the worker takes the lock too, so it is a variable (phl).
+ * cramfs_xip_revoke() always returns 0, so the rollback of
+ * mtd_revoke_points() (restore the holders already revoked, do not start
+ * the operation) never runs with cramfs holders and is not modelled.
  *
  * Memory model: Spin interleaves whole statements, i.e. it is sequentially
  * consistent; one Promela statement = one atomic access.  That is what the
@@ -55,20 +86,29 @@
  * drain, paired with the full barrier of atomic_dec_and_test() in put;
  * smp_store_release() of the reopen, paired with the smp_load_acquire()
  * re-check; and those implied by set_current_state() / try_to_wake_up().
- * The model does not check that the barriers are there.
+ * 0011 adds the same store-buffering pair for copies: atomic_inc(copying);
+ * smp_mb__after_atomic(); READ_ONCE(closed) in the copy fault against the
+ * reopen; smp_mb(); atomic_read(copying) in cramfs_xip_zap_copies(), and
+ * the full barrier of atomic_dec_and_test() in cramfs_gate_copy_done()
+ * after WRITE_ONCE(copied).  The model does not check that the barriers
+ * are there.
  *
  * Properties (see check.sh):
- *   S1  no flash PTE and no temporary reference unless cramfs holds its
- *       pointer (FL_POINT) and the chip is in read-array mode (monitor);
- *       every load through a PTE or a reference, and every copy of
- *       mtd_read(), sees read-array (asserts);
+ *   S1  no flash PTE and no temporary reference unless the chip is
+ *       pointed at (FL_POINT) and in read-array mode (monitor); every load
+ *       through a PTE or a reference, and every copy of mtd_read(), sees
+ *       read-array (asserts);
  *   S2  inflight == number of announced consumers, never negative; a put
  *       only by a holder of a reference; waiters == consumers counted
  *       in it, never negative (monitor + asserts);
+ *   S3  (ERASE_SUSPEND) no copy PTE while the gate is not CLOSED, except
+ *       inside cramfs_xip_restore() from the reopen to its return: after
+ *       a restore no copy is mapped, and none is mapped later until the
+ *       gate closes again (XIP does not degrade to copies) (monitor);
  *   D   no deadlock (Spin's invalid end states);
  *   L1  ltl l1_writer: every write bracket completes (weak fairness);
  *   L2  ltl l2_waiter: a consumer that waits for the gate gets through
- *       (weak fairness).
+ *       (weak fairness: the worker runs once armed).
  *
  * Seeded bugs (-D on the spin command line), each must fail a check:
  *   NO_PRECHECK         cramfs_gate_tryget() without the READ_ONCE(closed)
@@ -92,13 +132,38 @@
  *   WAIT_FOR_OPEN       cramfs_gate_wait() waits for OPEN instead of
  *                       !CLOSED: waiters sleep through a LOST reopen
  *                                                                  (D, L2)
+ *   bursts (0009):
+ *   STALE_REVOKED       mtd_restore_points() restores at once by calling
+ *                       ->restore() itself (the pre-0009 loop) and leaves
+ *                       points_revoked set: the next bracket skips
+ *                       ->revoke() with the chip pointed at        (L1)
+ *   RESTORE_SKIPS_LOCK  mtd_points_restore_work() restores without
+ *                       point_holders_lock                          (L1)
+ *   NO_ARM              mtd_restore_points() leaves the holders revoked
+ *                       without arming the work                    (D, L2)
+ *   copies (0010, 0011; with ERASE_SUSPEND):
+ *   NO_ZAP              restore leaves the copies mapped           (S3)
+ *                       (cramfs.xip_revoke_debug_skip=3)
+ *   NO_COPY_RECHECK     cramfs_xip_fault_copy() maps without the
+ *                       re-check of closed after announcing         (S3)
+ *   NO_COPY_WAIT        cramfs_xip_zap_copies() does not wait for
+ *                       copying == 0                               (S3)
+ *   COPIED_AFTER_DONE   the copy fault sets copied after
+ *                       cramfs_gate_copy_done()                    (S3)
+ *   ZAP_BEFORE_REOPEN   cramfs_xip_restore() zaps the copies before
+ *                       it reopens the gate                        (S3)
+ *   NO_COPY_WAKE        cramfs_gate_copy_done() does not wake at 0:
+ *                       the restore sleeps in the copying wait     (L1)
  * Options:
- *   ERASE_SUSPEND       chip->mutex, erase or program per bracket, the
- *                       0005 hold as status polls with the mutex dropped,
- *                       0006 erase suspend for mtd_read(): a bounce read
- *                       during an erase is served (suspend, read, resume);
- *                       during a program it waits.  Faults still wait for
- *                       the reopen.
+ *   ERASE_SUSPEND       erase or program per bracket; the 0005 hold (the
+ *                       chip busy, chip->mutex dropped between polls) and
+ *                       0006 erase suspend for mtd_read(): a read during
+ *                       an erase is served (suspend, read, resume), during
+ *                       a program it waits.  With it, 0010/0011: during an
+ *                       erase faults may map copies.
+ *   NO_COPY             ERASE_SUSPEND without 0010/0011 (faults wait)
+ *   NO_BURST            mtd.points_idle_ms=0: restore at the end of every
+ *                       bracket, no worker (the series before 0009)
  *   NO_LOST             cramfs_xip_point() never fails (no LOST gate)
  *   NC (2 or 3)         consumers; NWRITES: write brackets (2)
  */
@@ -110,6 +175,10 @@
 #define NWRITES 2
 #endif
 #define WRITER NC			/* the writer's bit in wq */
+#define WORKER (NC + 1)			/* the worker's bit in wq */
+#if defined(ERASE_SUSPEND) && !defined(NO_COPY)
+#define COPIES
+#endif
 
 /* ---- the chip (struct flchip, reduced) ---------------------------- */
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
@@ -121,14 +190,18 @@ mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
  *           someone writes Read Array (0xFF)                            */
 mtype chip = ARRAY;
-bool pointed = 1;		/* cramfs's FL_POINT reference: sbi->mtd_point_size != 0 */
-#ifdef ERASE_SUSPEND
-bool erasing;			/* the BUSY operation is an erase (suspendable)     */
-bool cmutex;			/* chip->mutex                                      */
-bool cm_wait;			/* the writer waits for chip->mutex: hand-off       */
-#endif
+byte pts = 1;			/* chip->ref_point_counter: FL_POINT while > 0     */
+bool pointed = 1;		/* cramfs's pointer: sbi->mtd_point_size != 0       *
+				 * (== pts > 0 unless a seeded bug points twice)    */
+bool erasing;			/* the operation is an erase that reads suspend     *
+				 * (ERASE_SUSPEND only)                             */
 
-/* ---- the gate (struct cramfs_xip_gate, 0004) ---------------------- */
+/* ---- the MTD master (struct mtd_master, 0002, 0009) --------------- */
+bool phl;			/* point_holders_lock                               */
+bool revoked;			/* points_revoked: a burst left the holders revoked */
+bool work_pending;		/* points_restore_work armed (timer or queued)      */
+
+/* ---- the gate (struct cramfs_xip_gate, 0004, 0011) ---------------- */
 #define OPEN	0		/* CRAMFS_GATE_OPEN                                 */
 #define CLOSED	1		/* CRAMFS_GATE_CLOSED: a writer revokes             */
 #define LOST	2		/* CRAMFS_GATE_LOST: restore could not point again  */
@@ -138,11 +211,15 @@ byte waiters;			/* atomic_t waiters: consumers that found it closed *
 				 * and are not through (only feeds gate->woke)      */
 byte wq;			/* wait_queue_head_t wq: bit i = task i is queued   *
 				 * and TASK_UNINTERRUPTIBLE (consumers 0..NC-1,     *
-				 * writer NC)                                       */
+				 * writer NC, worker NC+1)                          */
 bool rmutex;			/* static DEFINE_MUTEX(read_mutex)                  */
+bool reads_served;		/* bool reads_served (0011)                         */
+byte copying;			/* atomic_t copying: faults making a copy (0011)    */
+bool copied;			/* bool copied: copies are mapped (0011)            */
 
-/* ---- user page tables: flash PTEs of the 2 pages (all mms) -------- */
-bool pte[2];
+/* ---- user page tables (all mms) ----------------------------------- */
+bool pte[2];			/* flash PTEs of the 2 pages                        */
+bool cpte;			/* some copy PTE (a RAM page of 0011) is mapped     */
 
 /* ---- ghost state for the properties (no kernel counterpart) ------- */
 bool ann[NC];			/* consumer i's increment is in inflight            */
@@ -150,14 +227,16 @@ bool held[NC];			/* consumer i holds a reference                     */
 bool waiting[NC];		/* cramfs_gate_get()'s local 'waited': i counts in  *
 				 * waiters (failed a try, not through yet)          */
 bool wdone;			/* writer finished all NWRITES brackets             */
+byte restoring;			/* in cramfs_xip_restore(), reopen .. return        */
 
 #if NC == 2
 #define SUM(a)	(a[0] + a[1])
 #else
 #define SUM(a)	(a[0] + a[1] + a[2])
 #endif
-#define S1	((!pte[0] && !pte[1] && SUM(held) == 0) || (pointed && chip == ARRAY))
+#define S1	((!pte[0] && !pte[1] && SUM(held) == 0) || (pts > 0 && chip == ARRAY))
 #define S2	(inflight == SUM(ann) && waiters == SUM(waiting))
+#define S3	(closed == CLOSED || restoring > 0 || !cpte)
 
 /* ---- wait queues (kernel/sched/wait.c, include/linux/wait.h) ------ */
 
@@ -200,56 +279,43 @@ inline wait_event(me, cond)
 }
 
 /* ---- the chip mutex and mtd_read() -------------------------------- */
-#ifdef ERASE_SUSPEND
-/* The writer's mutex_lock(&chip->mutex).  cm_wait models the kernel
- * mutex's anti-starvation hand-off (MUTEX_FLAG_HANDOFF): once the writer
- * waits, the next unlock gives it the mutex, readers cannot overtake. */
-inline chip_lock()
-{
-	cm_wait = 1;
-	atomic { !cmutex -> cmutex = 1; cm_wait = 0 }
-}
-inline chip_unlock()
-{
-	cmutex = 0
-}
+
+/* chip->mutex is not a variable: every section of the chip driver under
+ * it is one atomic step here (get_chip() .. put_chip() of a read, a point
+ * or an unpoint; the command that starts an operation; the status poll
+ * that ends it).  A section that has to wait for the chip does so in
+ * get_chip() with the mutex dropped (chip->wq), which is the guard of the
+ * step.  Nothing outside the driver sees the chip in between: the loads
+ * through PTEs and references need the chip pointed at (S1), which it is
+ * not while an operation runs, and a read that suspends an erase resumes
+ * it before put_chip() drops the mutex.  So the steps inside a section
+ * are invisible and the section may be one step; a waiting section only
+ * waits for the chip, never for another section, so no starvation is lost
+ * either (the kernel mutex hands off to a starved waiter). */
+
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
- * get_chip(FL_READY), map_copy_from(), put_chip(), mutex_unlock.
- * get_chip() sleeps on chip->wq while a program runs (FL_WRITING: no
- * suspend for reads); here that is the guard of the lock.  During an
- * erase, chip_ready() suspends it (0006: cfi_can_suspend_erase() is true
- * for FL_READY with model_suspend; on a real chip with FeatureSupport
- * bit 1). */
+ * get_chip(FL_READY): sleeps while a program runs, or an erase without
+ * erase suspend; with ERASE_SUSPEND (0006: cfi_can_suspend_erase() for
+ * FL_READY with model_suspend, on a real chip FeatureSupport bit 1)
+ * chip_ready() suspends an erase (0xB0, 0x70, poll); in FL_STATUS it
+ * writes Read Array (0xFF).  map_copy_from(); put_chip() resumes a
+ * suspended erase (0xD0, 0x70); mutex_unlock. */
 inline mtd_read()
 {
-	atomic { !cmutex && !cm_wait && (chip != BUSY || erasing) -> cmutex = 1 };
-	if
-	:: chip == BUSY -> chip = SUSPENDED	/* 0xB0, 0x70, poll: suspended  */
-	:: chip == STATUS -> chip = ARRAY	/* 0xFF                         */
-	:: else -> skip
-	fi;
-	assert(chip == ARRAY || chip == SUSPENDED);	/* map_copy_from()     */
-	if
-	:: chip == SUSPENDED -> chip = BUSY	/* put_chip(): 0xD0, 0x70 resume*/
-	:: else -> skip
-	fi;
-	cmutex = 0
+	atomic {
+		(chip != BUSY || erasing) ->
+		if
+		:: chip == BUSY -> chip = SUSPENDED
+		:: chip == STATUS -> chip = ARRAY
+		:: else -> skip
+		fi;
+		assert(chip == ARRAY || chip == SUSPENDED);	/* map_copy_from() */
+		if
+		:: chip == SUSPENDED -> chip = BUSY
+		:: else -> skip
+		fi
+	}
 }
-#define CHIP_LOCK	chip_lock();
-#define CHIP_UNLOCK	chip_unlock();
-#else
-/* Without erase suspend, mtd_read() is one step: get_chip(FL_READY)
- * sleeps while the chip is busy (program or unsuspendable erase), writes
- * Read Array (0xFF) in FL_STATUS, copies, put_chip().  chip->mutex makes
- * it atomic with respect to the writer's chip steps, which are single
- * statements here too. */
-inline mtd_read()
-{
-	atomic { chip != BUSY -> chip = ARRAY }
-}
-#define CHIP_LOCK
-#define CHIP_UNLOCK
-#endif
 
 /* ---- consumer side of the gate (0004) ----------------------------- */
 
@@ -257,16 +323,21 @@ inline mtd_read()
  * never sleeps.  ok = 1: reference held. */
 inline cramfs_gate_tryget(me, ok, last)
 {
+	/* (explicit guards, not else: two such ifs open the consumer's
+	 * loop with ERASE_SUSPEND, and Spin allows one else per state) */
 	if
-#ifndef NO_PRECHECK
+#ifdef NO_PRECHECK
+	:: (1) ->
+#else
 #ifdef LOST_AS_OPEN
 	:: closed == CLOSED -> skip		/* BUG: LOST taken as open      */
+	:: closed != CLOSED ->
 #else
 	:: closed != OPEN -> skip		/* if (READ_ONCE(closed))       *
 						 *	return false;           */
+	:: closed == OPEN ->
 #endif
 #endif
-	:: else ->
 		d_step { inflight++; ann[me] = 1 };	/* atomic_inc: announce;  *
 						 * smp_mb__after_atomic()       */
 #ifdef NO_RECHECK
@@ -315,24 +386,49 @@ inline cramfs_gate_put(me, ok, last)
 #endif
 }
 
-/* cramfs_gate_wait(): wait_event(wq, READ_ONCE(closed) != CLOSED) */
+/* cramfs_gate_wait(gate, mtd, copy_ok):
+ * wait_event(wq, cramfs_gate_waited(gate, copy_ok)), i.e.
+ * READ_ONCE(closed) != CLOSED || (copy_ok && READ_ONCE(reads_served)).
+ * The model has one gate_get() for the fault (copy_ok) and mmap() (copy
+ * NULL), so it waits with the fault's condition; see cramfs_gate_get().
+ * Without COPIES reads_served stays 0: the condition of 0004. */
 #ifdef WAIT_FOR_OPEN
-#define GATE_WAIT_COND	(closed == OPEN)	/* BUG */
+#define GATE_WAIT_COND	(closed == OPEN || reads_served)	/* BUG */
 #else
-#define GATE_WAIT_COND	(closed != CLOSED)
+#define GATE_WAIT_COND	(closed != CLOSED || reads_served)
 #endif
 
-/* cramfs_gate_get(): loop { tryget; break if held or LOST; count in
- * waiters once; cramfs_gate_wait() }; leave waiters.  ok = 0: direct
- * access is lost, the caller goes around the pointer. */
-inline cramfs_gate_get(me, ok, last)
+/* cramfs_gate_get(gate, mtd, copy): loop { tryget; break if held or
+ * LOST; with copy break setting *copy if reads are served; count in
+ * waiters once; cramfs_gate_wait() }; leave waiters.  ok = 0, copy = 0:
+ * direct access is lost, the caller goes around the pointer; ok = 0,
+ * copy = 1: make a copy.
+ *
+ * One inline for both callers: cramfs_xip_fault() (&copy) and
+ * cramfs_physmem_mmap() (NULL).  With COPIES, a consumer that finds reads
+ * served may break for a copy (the fault) or go on waiting (mmap(), or a
+ * fault that was not scheduled until reads_served was off again); since
+ * it waits with the fault's condition, an mmap() waiter leaves the wait
+ * while reads are served and comes round again instead of sleeping.  Its
+ * queue bit is the only difference, and nobody else reads it.  This
+ * over-approximates both callers in one branch (half the states of two). */
+inline cramfs_gate_get(me, ok, last, copy)
 {
 	do
 	:: cramfs_gate_tryget(me, ok, last);
+		/* (the two READ_ONCE()s of the kernel, closed then
+		 * reads_served, are one step here: a stale copy decision is
+		 * re-checked by cramfs_xip_fault_copy()) */
 		if
 		:: ok -> break
 		:: !ok && closed == LOST -> break	/* READ_ONCE(closed) == LOST */
+#ifdef COPIES
+		:: !ok && closed != LOST && reads_served ->
+			copy = 1; break			/* *copy = true */
+		:: !ok && closed != LOST ->		/* mmap(), or !reads_served */
+#else
 		:: else ->
+#endif
 			d_step {			/* atomic_inc(&waiters) */
 				if
 				:: !waiting[me] -> waiters++; waiting[me] = 1
@@ -353,9 +449,67 @@ inline cramfs_gate_get(me, ok, last)
  * the chip in read-array mode, else it returns status bytes. */
 #define LOAD_OK	assert(chip == ARRAY)
 
+#ifdef COPIES
+/* cramfs_gate_copy_done(): if (atomic_dec_and_test(&copying))
+ * wake_up_all(&wq) (a full barrier: copied is visible first) */
+inline cramfs_gate_copy_done()
+{
+	d_step {
+		assert(copying > 0);
+		copying--;
+#ifndef NO_COPY_WAKE
+		if
+		:: copying == 0 -> wake_up()	/* the restore may wait */
+		:: else -> skip
+		fi
+#endif						/* NO_COPY_WAKE: BUG, no wake */
+	}
+}
+
+/* cramfs_xip_fault_copy() (0011): the gate was found CLOSED while reads
+ * are served.  A load through the copy PTE reads RAM: nothing to check,
+ * so such loads are not a consumer step. */
+inline cramfs_xip_fault_copy(copy)
+{
+	d_step { copy = 0; copying++ };		/* atomic_inc(&copying);         *
+						 * smp_mb__after_atomic()        */
+	if
+#ifndef NO_COPY_RECHECK
+	:: closed != CLOSED -> skip		/* reopened meanwhile:           *
+						 * VM_FAULT_NOPAGE, fault again  */
+#endif
+	:: else ->
+		/* alloc_page(); mtd_read() (the erase suspended, or waited
+		 * for); vm_insert_page(); WRITE_ONCE(copied, true): one step,
+		 * as copying keeps the only reader of cpte and copied, the
+		 * restore, waiting meanwhile */
+		if
+		:: atomic {
+			mtd_read();
+			cpte = 1;
+#ifndef COPIED_AFTER_DONE
+			copied = 1
+#else
+			skip
+#endif
+		}
+		/* alloc_page() or mtd_read() failed: no copy, returns false;
+		 * cramfs_xip_fault() then waits for the gate with
+		 * cramfs_gate_get(.., NULL): a later turn's gate_get() that
+		 * goes on waiting (the model's gate_get() may always wait) */
+		:: skip
+		fi
+	fi;
+	cramfs_gate_copy_done()
+#ifdef COPIED_AFTER_DONE
+	; copied = 1				/* BUG: after the decrement      */
+#endif
+}
+#endif
+
 proctype consumer(byte me)
 {
-	bool ok, last;
+	bool ok, last, copy;
 
 end_idle:
 	do
@@ -364,7 +518,7 @@ end_idle:
 	:: atomic { pte[0] -> LOAD_OK }
 	:: atomic { pte[1] -> LOAD_OK }
 	/* cramfs_xip_fault() on a direct page, or cramfs_physmem_mmap() */
-	:: cramfs_gate_get(me, ok, last);
+	:: cramfs_gate_get(me, ok, last, copy);
 		if
 		:: ok ->
 			if
@@ -377,6 +531,10 @@ end_idle:
 			:: LOAD_OK
 			fi;
 			cramfs_gate_put(me, ok, last)
+#ifdef COPIES
+		/* the fault, reads served: cramfs_xip_fault_copy() */
+		:: copy -> cramfs_xip_fault_copy(copy)
+#endif
 		/* LOST: filemap_fault() (a page cache miss then goes through
 		 * cramfs_read_folio(), the next branch, on a later turn), or
 		 * mmap()'s "direct access lost" bailout */
@@ -394,136 +552,280 @@ end_idle:
 	od
 }
 
-/* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
+/* ---- the holder's callbacks (0004, 0011) --------------------------- */
 
 /* cramfs_xip_unmap_all(): unmap_mapping_range() on every mapped regular
  * inode; PTEs go one page-table lock section at a time, the TLB flush is
- * done before it returns. */
+ * done before it returns.  The copies are in the same file mappings
+ * (vm_insert_page() of a non-anonymous page, which even_cows == 0 zaps
+ * too) and go with them.  One step: a PTE inserted between the sections
+ * into a range already zapped (by a fault holding a reference or a copy
+ * announcement across the unmap) would survive it just as one inserted
+ * right after the unmap, which the model has, and the clearing of the
+ * other ranges commutes with that insert. */
 inline cramfs_xip_unmap_all()
 {
-	pte[0] = 0;
-	pte[1] = 0
+	d_step { pte[0] = 0; pte[1] = 0; cpte = 0 }
 }
+
+/* cramfs_xip_revoke() (0004), called by mtd_revoke_points() under
+ * point_holders_lock:
+ *
+ * 0. grace: if gate->woke (the last reopen found waiters != 0),
+ * schedule_timeout_uninterruptible() until 10 ms after that reopen.  A
+ * bounded sleep with the gate open and nothing held but
+ * point_holders_lock: in this untimed model the writer may already stay
+ * unscheduled for any finite time at this point, so the step adds no
+ * behaviour and is not a statement (see README.md). */
+inline cramfs_xip_revoke()
+{
+	closed = CLOSED;		/* 1. WRITE_ONCE(closed, CLOSED); smp_mb() */
+#ifdef UNMAP_BEFORE_DRAIN
+	cramfs_xip_unmap_all();		/* BUG: 3 before 2 */
+	wait_event(WRITER, inflight == 0);
+#else
+#ifndef NO_DRAIN
+	wait_event(WRITER, inflight == 0);	/* 2. drain; smp_mb() */
+#endif
+#ifndef NO_UNMAP
+	cramfs_xip_unmap_all();		/* 3. revoke the leases */
+#endif
+#endif
+	/* revoked = 1: back in mtd_revoke_points(), points_revoked = true
+	 * (_at = jiffies); only read under point_holders_lock, so it goes
+	 * with the last step */
+#ifndef NO_UNPOINT
+	if				/* if (sbi->mtd_point_size)     */
+	:: d_step { pointed ->		/* mtd_unpoint(): FL_POINT ->   */
+		pts--; pointed = 0;	/* FL_READY (last), read-array  */
+		revoked = 1 }
+	:: else -> revoked = 1		/* LOST: nothing to give back   */
+	fi
+#else
+	revoked = 1
+#endif
+	/* cramfs_gate_release() (lockdep); returns 0: the operation runs */
+}
+
+/* cramfs_xip_zap_copies() (0011), the end of cramfs_xip_restore():
+ * smp_mb(); wait_event(wq, !atomic_read(&copying)); if (copied) {
+ * copied = false; cramfs_xip_unmap_all(); }.  RESTORED (the ghost
+ * restoring--: cramfs_xip_restore() returns) goes with its last step. */
+#ifdef ZAP_BEFORE_REOPEN
+#define RESTORED	skip
+#else
+#define RESTORED	restoring--
+#endif
+inline cramfs_xip_zap_copies(me)
+{
+#ifdef COPIES
+#ifndef NO_COPY_WAIT
+	wait_event(me, copying == 0);
+#endif
+	if
+#ifndef NO_ZAP
+	/* copied = false; cramfs_xip_unmap_all(): the copies and the
+	 * flash PTEs mapped since the reopen (nobody else reads copied) */
+	:: d_step { copied -> copied = 0;
+		pte[0] = 0; pte[1] = 0; cpte = 0; RESTORED }
+#else
+	:: copied -> RESTORED		/* BUG: xip_revoke_debug_skip=3 */
+#endif
+	:: else -> RESTORED
+	fi
+#else
+	RESTORED
+#endif
+}
+
+/* cramfs_xip_restore() (0004, 0011), called by mtd_restore_holders() with
+ * point_holders_lock held, from the writer or the worker (me: its wq bit):
+ * cramfs_xip_point() -> mtd_point() -> do_point_onechip(): get_chip
+ * (FL_POINT) (sleeps while the chip is busy: never, with the lock held),
+ * Read Array (0xFF) if needed, FL_POINT, ref_point_counter++. */
+inline cramfs_xip_restore(me, lost)
+{
+	if
+	:: atomic { chip != BUSY ->		/* same address: OPEN */
+		chip = ARRAY; pts++; pointed = 1 }
+#ifndef NO_LOST
+	:: lost = 1			/* mtd_point() fails: LOST      */
+	:: atomic { chip != BUSY ->	/* another address: pointed,    */
+		chip = ARRAY; lost = 1 }	/* then mtd_unpoint(): LOST */
+#endif
+	fi;
+#ifdef ZAP_BEFORE_REOPEN
+	cramfs_xip_zap_copies(me);	/* BUG: before the reopen */
+#endif
+#ifdef ZAP_BEFORE_REOPEN
+#define REOPENING	skip
+#else
+#define REOPENING	restoring++
+#endif
+#ifdef WAKE_BEFORE_OPEN
+	wake_up();			/* BUG: wake, then reopen */
+	d_step { closed = (lost -> LOST : OPEN); lost = 0; REOPENING };
+#else
+	/* smp_store_release(&closed, state) */
+	d_step { closed = (lost -> LOST : OPEN); lost = 0; REOPENING };
+#ifndef NO_WAKE_ALL
+	wake_up();			/* wake_up_all(&wq) */
+#endif
+#endif
+	/* gate->reopened = jiffies; gate->woke = waiters != 0: only for
+	 * step 0, not kept */
+#ifndef ZAP_BEFORE_REOPEN
+	cramfs_xip_zap_copies(me)	/* and cramfs_xip_restore() returns */
+#endif
+}
+
+/* ---- MTD core (0002, 0009) ---------------------------------------- */
+
+inline phl_lock()
+{
+	atomic { !phl -> phl = 1 }	/* mutex_lock(&point_holders_lock) */
+}
+
+/* mtd_restore_holders(): if (!points_revoked) return; ->restore() of every
+ * holder; points_revoked = false. */
+inline mtd_restore_holders(me, lost)
+{
+	if
+	:: revoked ->
+		cramfs_xip_restore(me, lost);
+		revoked = 0
+	:: !revoked -> skip	/* not else: this if opens an option of
+				 * mtd_restore_points()'s, where an else
+				 * would be hoisted among its options */
+	fi
+}
+
+/* mtd_restore_points(), the lock held: restore at once if !points_idle_ms
+ * or the burst is points_max_hold_ms old (time: a free choice), else if
+ * points_revoked mod_delayed_work(); mutex_unlock() follows in writer(). */
+inline mtd_restore_points(me, lost)
+{
+#ifdef NO_BURST
+	mtd_restore_holders(me, lost)
+#else
+	if
+#ifdef STALE_REVOKED
+	:: cramfs_xip_restore(me, lost)	/* BUG: points_revoked stays set */
+#else
+	:: mtd_restore_holders(me, lost)	/* the burst is old enough */
+#endif
+	:: revoked ->
+#ifndef NO_ARM
+		work_pending = 1	/* mod_delayed_work(): the idle timer */
+#else
+		skip			/* BUG: nothing will restore */
+#endif
+	fi
+#endif
+}
+
+/* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
  * by the series except for 0005's hold: get_chip() (sleeps while a
- * FL_POINT reference is left), the command (the chip leaves read-array),
- * INVAL_CACHE_AND_WAIT polling with chip->mutex dropped between polls
- * (cfi_busy_hold() slices); the chip ends in FL_STATUS. */
-inline cfi_operation(busy)
+ * FL_POINT reference is left), the command (the chip leaves read-array);
+ * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0005's
+ * cfi_busy_hold() slices), so reads may suspend an erase in between; the
+ * chip ends in FL_STATUS.  How many polls does not matter: between the
+ * command and the last poll any number of reads can come. */
+inline cfi_operation()
 {
-#ifdef ERASE_SUSPEND
-	chip_lock();
-	(!pointed);			/* get_chip(): no FL_POINT left          */
-	if
-	:: erasing = 1; busy = 2	/* block erase: two status polls        */
-	:: erasing = 0; busy = 1	/* buffer program: one                   */
-	fi;
-	chip = BUSY;			/* command: chip leaves read-array       */
-	chip_unlock();
-	do
-	:: chip_lock();			/* INVAL_CACHE_AND_WAIT                  */
+	atomic { pts == 0 -> chip = BUSY };	/* get_chip(); command          */
+	d_step {			/* status polled until ready: FL_STATUS  */
 		assert(chip == BUSY);	/* a suspender resumed before unlocking */
-		busy--;
-		if
-		:: busy == 0 -> chip = STATUS; erasing = 0; chip_unlock(); break
-		:: else -> chip_unlock()
-		fi
-	od
-#else
-	atomic { !pointed -> chip = BUSY };	/* get_chip(); command          */
-	chip = STATUS			/* status polled until ready: FL_STATUS  */
-#endif
+		chip = STATUS; erasing = 0
+	}
 }
 
 proctype writer()
 {
-	byte w, busy;
+	byte w;
 	bool lost;
 
 	do
 	:: w < NWRITES ->
-		/* mtd_revoke_points() (0002): mutex_lock(&point_holders_lock),
-		 * then for the holder cramfs_xip_revoke() (0004):
-		 *
-		 * 0. grace: if gate->woke (the last reopen found waiters != 0),
-		 * schedule_timeout_uninterruptible() until 10 ms after that
-		 * reopen.  A bounded sleep with the gate open and nothing held
-		 * but point_holders_lock: in this untimed model the writer may
-		 * already stay unscheduled for any finite time at this point,
-		 * so the step adds no behaviour and is not a statement (see
-		 * README.md). */
-
-		closed = CLOSED;		/* 1. WRITE_ONCE(closed, CLOSED); smp_mb() */
-#ifdef UNMAP_BEFORE_DRAIN
-		cramfs_xip_unmap_all();		/* BUG: 3 before 2 */
-		wait_event(WRITER, inflight == 0);
-#else
-#ifndef NO_DRAIN
-		wait_event(WRITER, inflight == 0);	/* 2. drain; smp_mb() */
-#endif
-#ifndef NO_UNMAP
-		cramfs_xip_unmap_all();		/* 3. revoke the leases */
-#endif
-#endif
-#ifndef NO_UNPOINT
-		if				/* if (sbi->mtd_point_size)     */
-		:: pointed ->
-			CHIP_LOCK		/* mtd_unpoint(): FL_POINT ->   */
-			pointed = 0;		/* FL_READY, still read-array   */
-			CHIP_UNLOCK
-		:: else -> skip			/* LOST: nothing to give back   */
-		fi;
-#endif
-		/* cramfs_xip_revoke() returns 0: the operation runs */
-		cfi_operation(busy);
-
-		/* mtd_restore_points(): cramfs_xip_restore() (0004):
-		 * cramfs_xip_point() -> mtd_point() -> do_point_onechip():
-		 * Read Array (0xFF) if needed, FL_POINT */
-		CHIP_LOCK
+		/* mtd_revoke_points() (0002, 0009) */
+		phl_lock();
 		if
-		:: atomic { chip = ARRAY; pointed = 1 }	/* same address: OPEN */
-#ifndef NO_LOST
-		:: lost = 1			/* mtd_point() fails: LOST      */
-		:: atomic { chip = ARRAY; lost = 1 }	/* another address:  *
-					 * pointed, then mtd_unpoint(): LOST */
-#endif
+		:: revoked -> skip		/* a burst: ->revoke() not called */
+		:: else -> cramfs_xip_revoke()	/* sets revoked */
 		fi;
-		CHIP_UNLOCK
-#ifdef WAKE_BEFORE_OPEN
-		wake_up();			/* BUG: wake, then reopen */
-		d_step { closed = (lost -> LOST : OPEN); lost = 0 };
+#ifdef ERASE_SUSPEND
+		if
+		/* cfi_intelext_erase_varsize(), reads_suspend */
+#ifdef COPIES
+		/* mtd_points_reads_served(mtd, true) (points_revoked is
+		 * set) -> cramfs_xip_reads_served(): WRITE_ONCE(reads_served,
+		 * true); wake_up_all(&wq) */
+		:: d_step { erasing = 1; reads_served = 1; wake_up() };
+			cfi_operation();
+			reads_served = 0	/* mtd_points_reads_served(false) */
 #else
-		/* smp_store_release(&closed, state) */
-		d_step { closed = (lost -> LOST : OPEN); lost = 0 };
-#ifndef NO_WAKE_ALL
-		wake_up();			/* wake_up_all(&wq) */
+		:: erasing = 1;
+			cfi_operation()
 #endif
+		/* write_words, writev, lock, ...: a program */
+		:: cfi_operation()
+		fi;
+#else
+		cfi_operation();
 #endif
-		/* gate->reopened = jiffies; gate->woke = waiters != 0: only
-		 * for step 0, not kept */
-		w++				/* mutex_unlock(&point_holders_lock) */
+		/* mtd_restore_points() (0009) */
+		mtd_restore_points(WRITER, lost);
+		d_step { phl = 0; w++ }		/* mutex_unlock(&point_holders_lock) */
 	:: else -> break
 	od;
 	wdone = 1
 }
 
-/* ---- S1 and S2 in every reachable state (safety runs only) -------- */
+/* ---- worker: points_restore_work (0009) --------------------------- */
+#ifndef NO_BURST
+proctype worker()
+{
+	bool lost;
+
+end_idle:
+	do
+	/* the delayed work runs (any time after it was armed); its pending
+	 * bit is cleared before mtd_points_restore_work() starts, so a
+	 * mod_delayed_work() from here on queues it again */
+	:: atomic { work_pending -> work_pending = 0 };
+#ifndef RESTORE_SKIPS_LOCK
+		phl_lock();
+#endif
+		mtd_restore_holders(WORKER, lost);
+#ifndef RESTORE_SKIPS_LOCK
+		phl = 0			/* mutex_unlock(&point_holders_lock) */
+#else
+		skip			/* BUG: no point_holders_lock */
+#endif
+	od
+}
+#endif
+
+/* ---- S1, S2 and S3 in every reachable state (safety runs only) ---- */
 #ifndef NO_MONITOR
 proctype monitor()
 {
-end:	atomic { !(S1 && S2) -> assert(S1); assert(S2) }
+end:	atomic { !(S1 && S2 && S3) -> assert(S1); assert(S2); assert(S3) }
 }
 #endif
 
 init
 {
 	/* The mount: cramfs_xip_register() -> mtd_register_point_holder()
-	 * -> cramfs_xip_restore(): pointed, gate OPEN (a failure there
-	 * fails the mount). */
+	 * -> cramfs_xip_restore(): pointed, gate OPEN, nothing revoked (a
+	 * failure there fails the mount). */
 	atomic {
 		run writer();
+#ifndef NO_BURST
+		run worker();
+#endif
 		run consumer(0);
 		run consumer(1);
 #if NC > 2
