@@ -35,11 +35,17 @@ if [ "$load" = exec ] && [ "$NOR_MOUNTED" = 1 ]; then
     kill $(jobs -p) 2>/dev/null
     exit 0
 fi
-if [ "$load" = busy ] && [ "$NOR_MOUNTED" = 1 ]; then
+# busy: the consumers run in place from the cramfs; busy-ram: the same
+# programs and files from the initramfs (RAM), nothing mounted from the
+# chip: the same CPU load without the protocol, the control for busy
+dir=
+[ "$load" = busy ] && [ "$NOR_MOUNTED" = 1 ] && dir=$NOR_MNT
+[ "$load" = busy-ram ] && dir=/ram
+if [ -n "$dir" ]; then
     for i in 1 2; do
-        "$NOR_MNT/bin/xip-probe" verify 100000 "$NOR_MNT/etc/sums" >/tmp/verify.$i 2>&1 &
+        "$dir/bin/xip-probe" verify 100000 "$dir/etc/sums" >/tmp/verify.$i 2>&1 &
     done
-    "$NOR_MNT/bin/xip-probe" stall 100000 >/tmp/stall 2>&1 &
+    "$dir/bin/xip-probe" stall 100000 >/tmp/stall 2>&1 &
     nor-tool pause 1500
 fi
 mem loaded
