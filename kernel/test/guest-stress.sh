@@ -131,8 +131,8 @@ cat /tmp/verify.* /tmp/stall /tmp/bb | sed 's/^/stress /'
 stats=$(cat /sys/kernel/debug/cramfs/*/revoke_stats 2>/dev/null | tr '\n' ' ')
 echo "stress revoke $stats"
 # with erase suspend (modelled), faults during an erase map copies
-if grep -q 'model_suspend=1' /proc/cmdline && grep -q 'busy_erase_ms=[1-9]' /proc/cmdline &&
-    [ "$expect" != broken ]; then
+if [ "$(param cfi_cmdset_0001.model_suspend 0)" = 1 ] &&
+    [ "$(param cfi_cmdset_0001.busy_erase_ms 0)" -gt 0 ] && [ "$expect" != broken ]; then
     copies=$(echo "$stats" | sed -n 's/.*fault_copies \([0-9]*\).*/\1/p')
     [ "${copies:-0}" -gt 0 ]
     nor_check $? "erase suspend: $copies XIP faults served with copies during erases"
