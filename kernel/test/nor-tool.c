@@ -32,6 +32,21 @@
  *       PID's virtual range [START, END) are (/proc/PID/pagemap, as root):
  *       pagemap present=N flash=F other=O  (flash: physical address in
  *       [BASE, BASE + SIZE), i.e. mapped in place; other: RAM, a copy)
+ *   nor-tool refuse [--stats FILE] DEV OFF LEN  on one open file of DEV, try
+ *       to change [OFF, OFF+LEN): pwrite() of zeros, MEMERASE, MEMLOCK and
+ *       MEMUNLOCK of the erase blocks; one line each
+ *       refuse OP off=0xO len=N result=ok|ERRNO-NAME us=T
+ *       --stats FILE (a cramfs revoke_stats file): its "revocations" count
+ *       before the open and after the attempts, before the close (closing
+ *       a writable mtdchar file syncs, which is a revocation of its own)
+ *       refuse revocations before=N after=M
+ *   nor-tool residency FILE STOPFILE            mmap FILE read-only (private),
+ *       touch every page, then sample its pages' presence in
+ *       /proc/self/pagemap every 5 ms until STOPFILE exists; then touch
+ *       them all again
+ *       residency FILE pages=N samples=S zapped_samples=Z min_present=M
+ *       minflt_after=F  (zapped_samples: samples with a page not present;
+ *       minflt_after: minor faults of the final touch)
  *   nor-tool ms                                 monotonic time in ms
  *   nor-tool pause MS                           sleep MS milliseconds
  *   nor-tool tsc-khz                            (host, x86) the TSC rate in kHz,
@@ -54,6 +69,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,6 +88,7 @@ static uint64_t now_us(void)
 static int usage(void)
 {
 	fputs("usage: nor-tool info DEV | erase [-v] [--hold-open MS] DEV [OFF [LEN]] |"
+	      " refuse [--stats FILE] DEV OFF LEN | residency FILE STOPFILE |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
 	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
 	      " pagemap PID START END BASE SIZE | ms | pause MS\n",
@@ -569,6 +586,95 @@ static int cmd_mapread(int argc, char **argv)
 	return mism || sigbus ? 1 : 0;
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "ok";
+	case EBUSY: return "EBUSY";
+	case EROFS: return "EROFS";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINVAL: return "EINVAL";
+	case EIO: return "EIO";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: return "other";
+	}
+}
+
+/* the "revocations N" line of a cramfs revoke_stats file, -1 if none */
+static long long read_revocations(const char *path)
+{
+	char line[128];
+	long long n = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "revocations %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* one attempt of cmd_refuse: 0 or the errno of op */
+static int refuse_one(struct dev *d, const char *op, uint64_t off, uint64_t len)
+{
+	struct erase_info_user ei = { .start = (uint32_t)off, .length = (uint32_t)len };
+	uint64_t t0 = now_us();
+	unsigned char *zeros;
+	int rc = 0;
+
+	if (!strcmp(op, "write")) {
+		zeros = calloc(1, (size_t)len);
+		if (!zeros)
+			return ENOMEM;
+		if (pwrite(d->fd, zeros, (size_t)len, (off_t)off) != (ssize_t)len)
+			rc = errno ? errno : EIO;
+		free(zeros);
+	} else {
+		unsigned long req = !strcmp(op, "erase") ? MEMERASE :
+				    !strcmp(op, "lock") ? MEMLOCK : MEMUNLOCK;
+
+		if (ioctl(d->fd, req, &ei) < 0)
+			rc = errno;
+	}
+	printf("refuse %s off=0x%" PRIx64 " len=%" PRIu64 " result=%s us=%" PRIu64 "\n",
+	       op, off, len, errno_name(rc), now_us() - t0);
+	return rc;
+}
+
+static int cmd_refuse(int argc, char **argv)
+{
+	static const char *const ops[] = { "write", "erase", "lock", "unlock" };
+	const char *stats = NULL;
+	long long before = -1;
+	uint64_t off, len;
+	struct dev d;
+	size_t i;
+
+	if (argc >= 2 && !strcmp(argv[0], "--stats")) {
+		stats = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc != 3)
+		return usage();
+	if (stats)
+		before = read_revocations(stats);
+	if (dev_open(&d, argv[0], O_RDWR) < 0)
+		return 1;
+	if (get_range(&d, 2, argv + 1, &off, &len, 1))
+		return 2;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		refuse_one(&d, ops[i], off, len);
+	if (stats)
+		printf("refuse revocations before=%lld after=%lld\n", before,
+		       read_revocations(stats));
+	close(d.fd);
+	return 0;
+}
+
 /* pagemap entry: bit 63 present, bits 0-54 the page frame number */
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
@@ -608,6 +714,83 @@ static int cmd_pagemap(int argc, char **argv)
 	close(fd);
 	printf("pagemap present=%" PRIu64 " flash=%" PRIu64 " other=%" PRIu64 "\n",
 	       present, flash, other);
+	return 0;
+}
+
+/* pages of [map, map + pages * ps) present in /proc/self/pagemap */
+static size_t count_present(int pm_fd, const unsigned char *map, size_t pages,
+			    size_t ps)
+{
+	size_t i, n = 0;
+	uint64_t pm;
+
+	for (i = 0; i < pages; i++) {
+		off_t at = (off_t)(((uintptr_t)map / ps + i) * sizeof(pm));
+
+		if (pread(pm_fd, &pm, sizeof(pm), at) == sizeof(pm) && (pm & PM_PRESENT))
+			n++;
+	}
+	return n;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static void touch_pages(const volatile unsigned char *map, size_t pages, size_t ps)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		(void)map[i * ps];
+}
+
+static int cmd_residency(int argc, char **argv)
+{
+	size_t pages, ps = (size_t)sysconf(_SC_PAGESIZE), present, min_present;
+	uint64_t samples = 0, zapped = 0;
+	unsigned char *map;
+	struct stat st;
+	long flt;
+	int fd, pm_fd;
+
+	if (argc != 2)
+		return usage();
+	fd = open(argv[0], O_RDONLY);
+	pm_fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pm_fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
+		fprintf(stderr, "nor-tool: %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	pages = ((size_t)st.st_size + ps - 1) / ps;
+	map = mmap(NULL, pages * ps, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	touch_pages(map, pages, ps);
+	min_present = pages;
+	printf("residency-start %s pages=%zu present=%zu\n", argv[0], pages,
+	       count_present(pm_fd, map, pages, ps));
+	while (access(argv[1], F_OK) != 0) {
+		present = count_present(pm_fd, map, pages, ps);
+		samples++;
+		if (present < pages)
+			zapped++;
+		if (present < min_present)
+			min_present = present;
+		sleep_ms(5);
+	}
+	flt = minor_faults();
+	touch_pages(map, pages, ps);
+	flt = minor_faults() - flt;
+	printf("residency %s pages=%zu samples=%" PRIu64 " zapped_samples=%" PRIu64
+	       " min_present=%zu minflt_after=%ld\n", argv[0], pages, samples,
+	       zapped, min_present, flt);
 	return 0;
 }
 
@@ -661,6 +844,10 @@ int main(int argc, char **argv)
 		return cmd_cycle(argc, argv);
 	if (!strcmp(cmd, "mapread"))
 		return cmd_mapread(argc, argv);
+	if (!strcmp(cmd, "refuse"))
+		return cmd_refuse(argc, argv);
+	if (!strcmp(cmd, "residency"))
+		return cmd_residency(argc, argv);
 	if (!strcmp(cmd, "pagemap"))
 		return cmd_pagemap(argc, argv);
 	if (!strcmp(cmd, "tsc-khz"))
