@@ -12,8 +12,9 @@
  * The other commands take the geometry from /sys/class/mtd/mtdN (no ioctl:
  * mtdchar serialises all ioctls of a chip on one mutex, which a waiting
  * MEMERASE holds); only erase uses an ioctl (MEMERASE).
- *   nor-tool erase [-v] [--hold-open MS] DEV [OFF [LEN]]
- *       MEMERASE, one ioctl per block; --hold-open: close MS ms later
+ *   nor-tool erase [-v] [--hold-open MS] [--single] DEV [OFF [LEN]]
+ *       MEMERASE, one ioctl per block (--single: one ioctl for the whole
+ *       range, one operation of many blocks); --hold-open: close MS ms later
  *       erase DEV off=0xO len=N blocks=B us=T max_block_us=M
  *       (-v: "erase-block DEV off=0xO us=T" per block first)
  *   nor-tool write [-v] DEV OFF LEN PATTERN    write(), one erase block per call
@@ -47,6 +48,10 @@
  *       residency FILE pages=N samples=S zapped_samples=Z min_present=M
  *       minflt_after=F  (zapped_samples: samples with a page not present;
  *       minflt_after: minor faults of the final touch)
+ *   nor-tool killwait PID MS                    SIGKILL PID, then poll
+ *       /proc/PID/stat every 0.2 ms until it is a zombie or gone (MS at most)
+ *       killwait pid=N ms=T.TTT ended=yes|no state=S  (S: its state when
+ *       killed)
  *   nor-tool ms                                 monotonic time in ms
  *   nor-tool pause MS                           sleep MS milliseconds
  *   nor-tool tsc-khz                            (host, x86) the TSC rate in kHz,
@@ -87,8 +92,9 @@ static uint64_t now_us(void)
 
 static int usage(void)
 {
-	fputs("usage: nor-tool info DEV | erase [-v] [--hold-open MS] DEV [OFF [LEN]] |"
+	fputs("usage: nor-tool info DEV | erase [-v] [--hold-open MS] [--single] DEV [OFF [LEN]] |"
 	      " refuse [--stats FILE] DEV OFF LEN | residency FILE STOPFILE |"
+	      " killwait PID MS |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
 	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
 	      " pagemap PID START END BASE SIZE | ms | pause MS\n",
@@ -253,15 +259,18 @@ static int get_range(struct dev *d, int argc, char **argv, uint64_t *off,
 }
 
 /* erase [off, off+len); returns 0/-1, total and max block time */
+static int erase_single;	/* erase --single: one MEMERASE for the range */
+
 static int do_erase(struct dev *d, uint64_t off, uint64_t len, uint64_t *us,
 		    uint64_t *max_us)
 {
+	uint32_t step = erase_single ? (uint32_t)len : d->info.erasesize;
 	uint64_t o, t0 = now_us();
 
 	*max_us = 0;
-	for (o = off; o < off + len; o += d->info.erasesize) {
+	for (o = off; o < off + len; o += step) {
 		struct erase_info_user ei = { .start = (uint32_t)o,
-					      .length = d->info.erasesize };
+					      .length = step };
 		uint64_t b0 = now_us(), b;
 
 		if (ioctl(d->fd, MEMERASE, &ei) < 0) {
@@ -402,6 +411,11 @@ static int cmd_erase(int argc, char **argv)
 			return usage();
 		argc -= 2;
 		argv += 2;
+	}
+	if (argc >= 1 && !strcmp(argv[0], "--single")) {
+		erase_single = 1;
+		argc--;
+		argv++;
 	}
 	if (argc < 1 || argc > 3)
 		return usage();
@@ -794,6 +808,52 @@ static int cmd_residency(int argc, char **argv)
 	return 0;
 }
 
+/* the state letter of /proc/PID/stat, '-' if the process is gone */
+static char proc_state(long pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '-';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '-';
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static int cmd_killwait(int argc, char **argv)
+{
+	uint64_t pid, ms, t0, t;
+	char state, before;
+	struct timespec step = { 0, 200000 };
+
+	if (argc != 2 || parse_num(argv[0], &pid) || parse_num(argv[1], &ms))
+		return usage();
+	before = proc_state((long)pid);
+	t0 = now_us();
+	if (kill((pid_t)pid, SIGKILL) < 0) {
+		fprintf(stderr, "nor-tool: kill %" PRIu64 ": %s\n", pid, strerror(errno));
+		return 1;
+	}
+	do {
+		state = proc_state((long)pid);
+		t = now_us() - t0;
+		if (state == 'Z' || state == '-')
+			break;
+		nanosleep(&step, NULL);
+	} while (t < ms * 1000);
+	printf("killwait pid=%" PRIu64 " ms=%" PRIu64 ".%03" PRIu64 " ended=%s state=%c\n",
+	       pid, t / 1000, t % 1000, state == 'Z' || state == '-' ? "yes" : "no", before);
+	return 0;
+}
+
 static int cmd_tsc_khz(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -846,6 +906,8 @@ int main(int argc, char **argv)
 		return cmd_mapread(argc, argv);
 	if (!strcmp(cmd, "refuse"))
 		return cmd_refuse(argc, argv);
+	if (!strcmp(cmd, "killwait"))
+		return cmd_killwait(argc, argv);
 	if (!strcmp(cmd, "residency"))
 		return cmd_residency(argc, argv);
 	if (!strcmp(cmd, "pagemap"))
