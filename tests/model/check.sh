@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # check.sh: verify the Spin model of the kernel revocation protocol as
-# kernel/patches/0001-0011 implement it (revoke.pml, README.md): the gate
-# (0004), bursts with the restore worker (0009), copies during an erase that
-# reads suspend (0010, 0011), and check that every seeded bug is caught.
+# kernel/patches/0001-0011 and 0013 (v2) implement it (revoke.pml,
+# README.md): the gate (0004), bursts with the restore worker (0009), copies
+# during an erase that reads suspend (0010, 0011, 0013), and check that every
+# seeded bug is caught, among them every barrier removed (the reordering it
+# allows, modelled).
 # One "ok:"/"FAIL:" line per check, then a summary.
 #
 #   bash tests/model/check.sh
@@ -89,6 +91,23 @@ checks=(
 	"bug/COPIED_AFTER_DONE|S3|safety|-DNC=2 -DERASE_SUSPEND -DCOPIED_AFTER_DONE"
 	"bug/ZAP_BEFORE_REOPEN|S3|safety|-DNC=2 -DERASE_SUSPEND -DZAP_BEFORE_REOPEN"
 	"bug/NO_COPY_WAKE|cycle|l1|-DNC=2 -DERASE_SUSPEND -DNO_COPY_WAKE"
+	# barriers: each removal lets the CPU reorder the accesses it orders
+	# (HOIST() in revoke.pml); SB: store buffering, MP: message passing.
+	# SB close / announce
+	"bug/NO_CLOSE_MB|S1|safety|-DNC=2 -DNO_CLOSE_MB"
+	"bug/NO_ANNOUNCE_MB|S1|safety|-DNC=2 -DNO_ANNOUNCE_MB"
+	# MP put / drain
+	"bug/NO_PUT_MB|S1|safety|-DNC=2 -DNO_PUT_MB"
+	"bug/NO_DRAIN_MB|S1|safety|-DNC=2 -DNO_DRAIN_MB"
+	# MP reopen / re-check
+	"bug/NO_REOPEN_RELEASE|S1|safety|-DNC=2 -DNO_REOPEN_RELEASE"
+	"bug/NO_ACQUIRE_RECHECK|S1|safety|-DNC=2 -DNO_ACQUIRE_RECHECK"
+	# SB reopen / copy announce
+	"bug/NO_ZAP_MB|S3|safety|-DNC=2 -DERASE_SUSPEND -DNO_ZAP_MB"
+	"bug/NO_COPY_MB|S3|safety|-DNC=2 -DERASE_SUSPEND -DNO_COPY_MB"
+	# MP copy done / zap: v1's plain atomic_read() of copying (the other
+	# side, a relaxed decrement, is bug/COPIED_AFTER_DONE)
+	"bug/NO_ZAP_ACQUIRE|S3|safety|-DNC=2 -DERASE_SUSPEND -DNO_ZAP_ACQUIRE"
 )
 if [ "${MODEL_FULL:-0}" = 1 ]; then
 	checks+=(

@@ -1,6 +1,10 @@
 /*
- * revoke.pml: Spin model of the revocation protocol as the kernel series
- * implements it (kernel/patches/, Linux 6.1):
+ * revoke.pml: Spin model of the revocation protocol as v2 of the kernel
+ * series implements it (kernel/patches/, Linux 6.1).  v2 orders the
+ * restore's loads of the copy count and the copied flag:
+ * wait_event(gate->wq, !atomic_read_acquire(&gate->copying)) in
+ * cramfs_xip_zap_copies(), where v1 had a plain atomic_read()
+ * (-DNO_ZAP_ACQUIRE; see "Memory model" below).
  *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
  *         (ref_point_counter counts the pointers)
  *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
@@ -29,6 +33,10 @@
  *         re-check, mtd_read(), vm_insert_page(), copied,
  *         cramfs_gate_copy_done()), cramfs_xip_zap_copies() at the end of
  *         cramfs_xip_restore() (-DERASE_SUSPEND)
+ *   0013  (v2) cramfs_xip_zap_copies() waits with atomic_read_acquire()
+ *   (0012, v2: operations on the image's range fail with -EBUSY before
+ *         any revocation, and 0014, v2: the unmap takes only the direct
+ *         pages, which all the model's PTEs are: nothing to model)
  * docs/kernel-protocol.md ("As implemented", "Bursts", "Faults during a
  * suspendable erase") describes the same protocol.
  *
@@ -80,18 +88,38 @@
  * the operation) never runs with cramfs holders and is not modelled.
  *
  * Memory model: Spin interleaves whole statements, i.e. it is sequentially
- * consistent; one Promela statement = one atomic access.  That is what the
- * barriers of 0004 buy: smp_mb__after_atomic() after the announce and
- * smp_mb() after the close (store buffering pair); smp_mb() after the
- * drain, paired with the full barrier of atomic_dec_and_test() in put;
- * smp_store_release() of the reopen, paired with the smp_load_acquire()
- * re-check; and those implied by set_current_state() / try_to_wake_up().
- * 0011 adds the same store-buffering pair for copies: atomic_inc(copying);
- * smp_mb__after_atomic(); READ_ONCE(closed) in the copy fault against the
- * reopen; smp_mb(); atomic_read(copying) in cramfs_xip_zap_copies(), and
- * the full barrier of atomic_dec_and_test() in cramfs_gate_copy_done()
- * after WRITE_ONCE(copied).  The model does not check that the barriers
- * are there.
+ * consistent; one Promela statement = one atomic access.  For the barrier
+ * pairings of the gate that loses nothing: with every barrier in place,
+ * each pair of accesses below is ordered as program order has it.  What
+ * a missing barrier allows is modelled explicitly, one seeded removal at
+ * a time (NO_*_MB etc. below): the access the barrier held back is done
+ * out of program order, as a weakly ordered CPU may.  A load is taken
+ * early by HOIST(), at the earliest point the CPU could satisfy it (after
+ * the last barrier before it), into the process's snapshot (early, snap),
+ * and used where the code uses it; a store is made visible before the
+ * earlier ones (the reopen, the put).  Each removal must then fail a
+ * property.  The pairings, in LKMM terms:
+ *   SB  close / announce: WRITE_ONCE(closed, CLOSED); smp_mb(); drain
+ *       loads inflight, against atomic_inc(&inflight);
+ *       smp_mb__after_atomic(); re-check loads closed (-DNO_CLOSE_MB,
+ *       -DNO_ANNOUNCE_MB)
+ *   MP  put / drain: accesses and PTE under the reference, then the fully
+ *       ordered atomic_dec_and_test(&inflight), against the drain's load
+ *       of inflight, smp_mb(), the unmap's walk (-DNO_PUT_MB, -DNO_DRAIN_MB)
+ *   MP  reopen / re-check: the pointer and read-array mode, then
+ *       smp_store_release(&closed, OPEN), against smp_load_acquire(&closed)
+ *       then the accesses under the reference (-DNO_REOPEN_RELEASE,
+ *       -DNO_ACQUIRE_RECHECK)
+ *   SB  reopen / copy announce: smp_store_release(&closed); smp_mb();
+ *       load of copying, against atomic_inc(&copying);
+ *       smp_mb__after_atomic(); READ_ONCE(closed) (-DNO_ZAP_MB, -DNO_COPY_MB)
+ *   MP  copy done / zap: WRITE_ONCE(copied, true), then the fully ordered
+ *       atomic_dec_and_test(&copying), against atomic_read_acquire(&copying)
+ *       then READ_ONCE(copied) (-DNO_ZAP_ACQUIRE: v1; the decrement's side
+ *       is -DCOPIED_AFTER_DONE, the same execution)
+ * The barriers of set_current_state() / try_to_wake_up() are assumed (the
+ * wait queue model).  This is no LKMM (herd7) model: only the reorderings
+ * listed, of these accesses, are in it.
  *
  * Properties (see check.sh):
  *   S1  no flash PTE and no temporary reference unless the chip is
@@ -154,6 +182,25 @@
  *                       it reopens the gate                        (S3)
  *   NO_COPY_WAKE        cramfs_gate_copy_done() does not wake at 0:
  *                       the restore sleeps in the copying wait     (L1)
+ *   barriers (one removed each; the reordering it allows, see above):
+ *   NO_CLOSE_MB         revoke: no smp_mb() after the close; the drain's
+ *                       first load of inflight may precede it      (S1)
+ *   NO_ANNOUNCE_MB      tryget: no smp_mb__after_atomic(); the
+ *                       re-check's load may precede the announce   (S1)
+ *   NO_PUT_MB           put with a relaxed decrement: it may be
+ *                       seen before the access or the PTE          (S1)
+ *   NO_DRAIN_MB         revoke: no smp_mb() after the drain; the
+ *                       unmap's walk may load the PTEs early       (S1)
+ *   NO_REOPEN_RELEASE   restore: WRITE_ONCE(closed, OPEN); it may be
+ *                       seen before the point's stores             (S1)
+ *   NO_ACQUIRE_RECHECK  tryget: READ_ONCE() re-check; the loads under
+ *                       the reference may precede it               (S1)
+ *   NO_ZAP_MB           zap_copies: no smp_mb(); the load of copying
+ *                       may precede the reopen                     (S3)
+ *   NO_COPY_MB          copy fault: no smp_mb__after_atomic(); its
+ *                       load of closed may precede the announce    (S3)
+ *   NO_ZAP_ACQUIRE      zap_copies: atomic_read(&copying), v1; the
+ *                       load of copied may precede it              (S3)
  * Options:
  *   ERASE_SUSPEND       erase or program per bracket; the 0005 hold (the
  *                       chip busy, chip->mutex dropped between polls) and
@@ -238,6 +285,22 @@ byte restoring;			/* in cramfs_xip_restore(), reopen .. return        */
 #define S2	(inflight == SUM(ann) && waiters == SUM(waiting))
 #define S3	(closed == CLOSED || restoring > 0 || !cpte)
 
+/* ---- weak memory: a barrier removed (see the header) --------------- */
+#if defined(NO_CLOSE_MB) || defined(NO_ANNOUNCE_MB) || defined(NO_DRAIN_MB) || \
+    defined(NO_ACQUIRE_RECHECK) || defined(NO_ZAP_MB) || defined(NO_COPY_MB) || \
+    defined(NO_ZAP_ACQUIRE)
+#define HOISTS
+#endif
+/* HOIST(x): the process may satisfy its next load of x here, before
+ * accesses that program order puts first and no barrier keeps first
+ * (early = 1, the value in snap), or not (early = 0: loaded where it is
+ * used).  LOADED(x) is the value the code then uses.  early and snap are
+ * locals of every process that hoists (declared under HOISTS).  A
+ * separate step: other processes may run between the early load and the
+ * accesses it passed. */
+#define HOIST(x)	if :: d_step { early = 1; snap = (x) } :: early = 0 fi
+#define LOADED(x)	(early -> snap : (x))
+
 /* ---- wait queues (kernel/sched/wait.c, include/linux/wait.h) ------ */
 
 /* wake_up(&wq) and wake_up_all(&wq): under wq->lock, every queued
@@ -277,6 +340,32 @@ inline wait_event(me, cond)
 		wq = wq & ~(1 << me)			/* finish_wait        */
 	fi
 }
+
+#if defined(NO_DRAIN_MB) || defined(NO_ZAP_ACQUIRE)
+/* wait_event(wq, cond) followed by a load of x that no barrier orders
+ * after the load of cond that ends the wait: x may be loaded before that
+ * last test of cond, after the barrier before it (the caller's smp_mb()
+ * for the fast path, set_current_state()'s in prepare_to_wait_event()
+ * for a re-check).  finish_wait()'s lock, if it takes it, comes after
+ * both loads and orders neither before the other. */
+inline wait_event_hoist(me, cond, x)
+{
+	HOIST(x);
+	if
+	:: (cond) -> skip
+	:: else ->
+		do
+		:: d_step { wq = wq | (1 << me); early = 0 };	/* prepare: mb  */
+			HOIST(x);
+			if
+			:: (cond) -> break
+			:: else -> ((wq & (1 << me)) == 0)
+			fi
+		od;
+		wq = wq & ~(1 << me)
+	fi
+}
+#endif
 
 /* ---- the chip mutex and mtd_read() -------------------------------- */
 
@@ -321,6 +410,11 @@ inline mtd_read()
 
 /* cramfs_gate_tryget(): take a temporary reference if the gate is open;
  * never sleeps.  ok = 1: reference held. */
+#ifdef NO_ANNOUNCE_MB
+#define RECHECK		LOADED(closed)
+#else
+#define RECHECK		closed
+#endif
 inline cramfs_gate_tryget(me, ok, last)
 {
 	/* (explicit guards, not else: two such ifs open the consumer's
@@ -338,8 +432,23 @@ inline cramfs_gate_tryget(me, ok, last)
 	:: closed == OPEN ->
 #endif
 #endif
+#ifdef NO_ANNOUNCE_MB
+		/* SB (close/announce) without smp_mb__after_atomic(): the
+		 * re-check's load may be satisfied before the increment is
+		 * visible (an acquire only holds back what follows it) */
+		HOIST(closed);
+#endif
 		d_step { inflight++; ann[me] = 1 };	/* atomic_inc: announce;  *
 						 * smp_mb__after_atomic()       */
+#ifdef NO_ACQUIRE_RECHECK
+		/* MP (reopen/re-check) with a READ_ONCE() re-check: the loads
+		 * made under the reference (cramfs_xip_find_range(),
+		 * cramfs_direct_read()) may be satisfied before it, after
+		 * the announce's barrier; what they see of the chip.  The
+		 * PTE insert is a store, held back by the control
+		 * dependency on the re-check. */
+		HOIST(chip == ARRAY);
+#endif
 #ifdef NO_RECHECK
 		d_step { held[me] = 1; ok = 1 }	/* BUG: no re-check             */
 #else
@@ -347,7 +456,7 @@ inline cramfs_gate_tryget(me, ok, last)
 #ifdef LOST_AS_OPEN
 		:: atomic { closed != CLOSED -> held[me] = 1; ok = 1 }
 #else
-		:: atomic { closed == OPEN ->	/* smp_load_acquire(&closed)    *
+		:: atomic { RECHECK == OPEN ->	/* smp_load_acquire(&closed)    *
 						 * == CRAMFS_GATE_OPEN          */
 			held[me] = 1; ok = 1 }
 #endif
@@ -448,6 +557,12 @@ inline cramfs_gate_get(me, ok, last, copy)
 /* A load from flash through a PTE or the linear mapping: it must find
  * the chip in read-array mode, else it returns status bytes. */
 #define LOAD_OK	assert(chip == ARRAY)
+/* ... made under a reference: with NO_ACQUIRE_RECHECK, maybe early */
+#ifdef NO_ACQUIRE_RECHECK
+#define REF_LOAD_OK	assert(LOADED(chip == ARRAY))
+#else
+#define REF_LOAD_OK	LOAD_OK
+#endif
 
 #ifdef COPIES
 /* cramfs_gate_copy_done(): if (atomic_dec_and_test(&copying))
@@ -469,13 +584,23 @@ inline cramfs_gate_copy_done()
 /* cramfs_xip_fault_copy() (0011): the gate was found CLOSED while reads
  * are served.  A load through the copy PTE reads RAM: nothing to check,
  * so such loads are not a consumer step. */
+#ifdef NO_COPY_MB
+#define COPY_RECHECK	LOADED(closed)
+#else
+#define COPY_RECHECK	closed
+#endif
 inline cramfs_xip_fault_copy(copy)
 {
+#ifdef NO_COPY_MB
+	/* SB (reopen/copy announce) without smp_mb__after_atomic(): the
+	 * load of closed may be satisfied before the increment is visible */
+	HOIST(closed);
+#endif
 	d_step { copy = 0; copying++ };		/* atomic_inc(&copying);         *
 						 * smp_mb__after_atomic()        */
 	if
 #ifndef NO_COPY_RECHECK
-	:: closed != CLOSED -> skip		/* reopened meanwhile:           *
+	:: COPY_RECHECK != CLOSED -> skip	/* reopened meanwhile:           *
 						 * VM_FAULT_NOPAGE, fault again  */
 #endif
 	:: else ->
@@ -510,6 +635,9 @@ inline cramfs_xip_fault_copy(copy)
 proctype consumer(byte me)
 {
 	bool ok, last, copy;
+#ifdef HOISTS
+	bool early; byte snap;		/* HOIST() */
+#endif
 
 end_idle:
 	do
@@ -521,6 +649,16 @@ end_idle:
 	:: cramfs_gate_get(me, ok, last, copy);
 		if
 		:: ok ->
+#ifdef NO_PUT_MB
+			/* MP (put/drain) with a relaxed decrement: it may be
+			 * seen before the access and the PTE store made under
+			 * the reference (a store, or a load, passing a later
+			 * store: no ordering without the barrier) */
+			if
+			:: cramfs_gate_put(me, ok, last)
+			:: skip
+			fi;
+#endif
 			if
 			/* vmf_insert_mixed() for the faulting page, a no-op if
 			 * it is mapped already (which page: a superset) */
@@ -528,9 +666,16 @@ end_idle:
 			:: pte[1] = 1
 			/* mmap(): cramfs_xip_find_range() reads the block
 			 * pointers, maps nothing */
-			:: LOAD_OK
+			:: REF_LOAD_OK
 			fi;
+#ifdef NO_PUT_MB
+			if
+			:: ok -> cramfs_gate_put(me, ok, last)
+			:: !ok -> skip
+			fi
+#else
 			cramfs_gate_put(me, ok, last)
+#endif
 #ifdef COPIES
 		/* the fault, reads served: cramfs_xip_fault_copy() */
 		:: copy -> cramfs_xip_fault_copy(copy)
@@ -544,7 +689,7 @@ end_idle:
 	:: atomic { !rmutex -> rmutex = 1 };	/* mutex_lock(&read_mutex)      */
 		cramfs_gate_tryget(me, ok, last);	/* one try, never waits */
 		if
-		:: ok -> LOAD_OK;		/* cramfs_direct_read(): memcpy */
+		:: ok -> REF_LOAD_OK;		/* cramfs_direct_read(): memcpy */
 			cramfs_gate_put(me, ok, last)	/* read_direct          */
 		:: else -> mtd_read()		/* cramfs_bounce_read()         */
 		fi;
@@ -579,16 +724,44 @@ inline cramfs_xip_unmap_all()
  * behaviour and is not a statement (see README.md). */
 inline cramfs_xip_revoke()
 {
+#ifdef NO_CLOSE_MB
+	/* SB (close/announce) without the smp_mb(): the drain's first load
+	 * of inflight may be satisfied before the close is visible (the
+	 * store waits in the store buffer) */
+	HOIST(inflight);
+#endif
 	closed = CLOSED;		/* 1. WRITE_ONCE(closed, CLOSED); smp_mb() */
 #ifdef UNMAP_BEFORE_DRAIN
 	cramfs_xip_unmap_all();		/* BUG: 3 before 2 */
 	wait_event(WRITER, inflight == 0);
 #else
 #ifndef NO_DRAIN
+#if defined(NO_CLOSE_MB)
+	if				/* wait_event()'s fast path on it */
+	:: d_step { LOADED(inflight) == 0 -> early = 0 }
+	:: else -> early = 0; wait_event(WRITER, inflight == 0)
+	fi;
+#elif defined(NO_DRAIN_MB)
+	/* MP (put/drain) without the smp_mb() after the drain: the unmap's
+	 * walk may load the page tables before the last load of inflight.
+	 * The PTE lock would order a PTE in a table the walk finds, but it
+	 * reads the upper levels without it (pmd_none(): skip), so misses a
+	 * table the fault has just populated.  snap: the PTEs it saw. */
+	wait_event_hoist(WRITER, inflight == 0, pte[0] + 2 * pte[1]);
+#else
 	wait_event(WRITER, inflight == 0);	/* 2. drain; smp_mb() */
 #endif
+#endif
 #ifndef NO_UNMAP
+#ifdef NO_DRAIN_MB
+	d_step {			/* 3. zaps the PTEs its walk found */
+		pte[0] = pte[0] && early && !(snap & 1);
+		pte[1] = pte[1] && early && !(snap & 2);
+		cpte = 0; early = 0
+	}
+#else
 	cramfs_xip_unmap_all();		/* 3. revoke the leases */
+#endif
 #endif
 #endif
 	/* revoked = 1: back in mtd_revoke_points(), points_revoked = true
@@ -607,10 +780,15 @@ inline cramfs_xip_revoke()
 	/* cramfs_gate_release() (lockdep); returns 0: the operation runs */
 }
 
-/* cramfs_xip_zap_copies() (0011), the end of cramfs_xip_restore():
- * smp_mb(); wait_event(wq, !atomic_read(&copying)); if (copied) {
- * copied = false; cramfs_xip_unmap_all(); }.  RESTORED (the ghost
+/* cramfs_xip_zap_copies() (0011, v2), the end of cramfs_xip_restore():
+ * smp_mb(); wait_event(wq, !atomic_read_acquire(&copying)); if (copied)
+ * { copied = false; cramfs_xip_unmap_all(); }.  RESTORED (the ghost
  * restoring--: cramfs_xip_restore() returns) goes with its last step. */
+#ifdef NO_ZAP_ACQUIRE
+#define ZAP_COPIED	LOADED(copied)
+#else
+#define ZAP_COPIED	copied
+#endif
 #ifdef ZAP_BEFORE_REOPEN
 #define RESTORED	skip
 #else
@@ -620,16 +798,28 @@ inline cramfs_xip_zap_copies(me)
 {
 #ifdef COPIES
 #ifndef NO_COPY_WAIT
-	wait_event(me, copying == 0);
+#if defined(NO_ZAP_MB)
+	if				/* the fast path on the load of copying  *
+					 * made before the reopen (restore)      */
+	:: d_step { LOADED(copying) == 0 -> early = 0 }
+	:: else -> early = 0; wait_event(me, copying == 0)
+	fi;
+#elif defined(NO_ZAP_ACQUIRE)
+	/* v1, MP (copy done/zap) with a plain atomic_read(): the load of
+	 * copied may be satisfied before that of copying that ends the wait */
+	wait_event_hoist(me, copying == 0, copied);
+#else
+	wait_event(me, copying == 0);	/* the acquire: copied after it */
+#endif
 #endif
 	if
 #ifndef NO_ZAP
 	/* copied = false; cramfs_xip_unmap_all(): the copies and the
 	 * flash PTEs mapped since the reopen (nobody else reads copied) */
-	:: d_step { copied -> copied = 0;
+	:: d_step { ZAP_COPIED -> copied = 0;
 		pte[0] = 0; pte[1] = 0; cpte = 0; RESTORED }
 #else
-	:: copied -> RESTORED		/* BUG: xip_revoke_debug_skip=3 */
+	:: ZAP_COPIED -> RESTORED	/* BUG: xip_revoke_debug_skip=3 */
 #endif
 	:: else -> RESTORED
 	fi
@@ -643,8 +833,26 @@ inline cramfs_xip_zap_copies(me)
  * cramfs_xip_point() -> mtd_point() -> do_point_onechip(): get_chip
  * (FL_POINT) (sleeps while the chip is busy: never, with the lock held),
  * Read Array (0xFF) if needed, FL_POINT, ref_point_counter++. */
+#ifdef ZAP_BEFORE_REOPEN
+#define REOPENING	skip
+#else
+#define REOPENING	restoring++
+#endif
 inline cramfs_xip_restore(me, lost)
 {
+#ifdef NO_REOPEN_RELEASE
+	/* MP (reopen/re-check) with WRITE_ONCE(closed, OPEN): the store may
+	 * be seen before those of the point (Read Array, FL_POINT,
+	 * ref_point_counter, mtd_point_size), which wake_up_all()'s unlock
+	 * then orders; not before mtd_point()'s loads, which decide the
+	 * value stored.  A new reference may find the chip in status mode. */
+	if
+	:: d_step { chip != BUSY -> closed = OPEN; REOPENING };
+		atomic { chip = ARRAY; pts++; pointed = 1 };
+		wake_up();
+		cramfs_xip_zap_copies(me)
+	:: skip ->			/* or in order */
+#endif
 	if
 	:: atomic { chip != BUSY ->		/* same address: OPEN */
 		chip = ARRAY; pts++; pointed = 1 }
@@ -657,10 +865,16 @@ inline cramfs_xip_restore(me, lost)
 #ifdef ZAP_BEFORE_REOPEN
 	cramfs_xip_zap_copies(me);	/* BUG: before the reopen */
 #endif
-#ifdef ZAP_BEFORE_REOPEN
-#define REOPENING	skip
-#else
-#define REOPENING	restoring++
+#ifdef NO_ZAP_MB
+	/* SB (reopen/copy announce) without zap_copies()'s smp_mb(): its
+	 * first load of copying may be satisfied before the reopen is
+	 * visible.  Not before wake_up_all()'s lock, and not at all if it
+	 * wakes a task (try_to_wake_up(): smp_mb__after_spinlock()): only
+	 * with nobody queued. */
+	if
+	:: atomic { wq == 0 -> early = 1; snap = copying }
+	:: early = 0
+	fi;
 #endif
 #ifdef WAKE_BEFORE_OPEN
 	wake_up();			/* BUG: wake, then reopen */
@@ -676,6 +890,9 @@ inline cramfs_xip_restore(me, lost)
 	 * step 0, not kept */
 #ifndef ZAP_BEFORE_REOPEN
 	cramfs_xip_zap_copies(me)	/* and cramfs_xip_restore() returns */
+#endif
+#ifdef NO_REOPEN_RELEASE
+	fi
 #endif
 }
 
@@ -746,6 +963,9 @@ proctype writer()
 {
 	byte w;
 	bool lost;
+#ifdef HOISTS
+	bool early; byte snap;		/* HOIST() */
+#endif
 
 	do
 	:: w < NWRITES ->
@@ -788,6 +1008,9 @@ proctype writer()
 proctype worker()
 {
 	bool lost;
+#ifdef HOISTS
+	bool early; byte snap;		/* HOIST() in the restore */
+#endif
 
 end_idle:
 	do
