@@ -9,6 +9,9 @@
 #           lockdep  ... + kernel/config/nor-lockdep.config
 #           kasan    ... + kernel/config/nor-kasan.config
 #           (any NAME with a kernel/config/nor-NAME.config: small + it)
+#           Patched builds add kernel/config/nor-series.config (options the
+#           series itself adds; NOR_SERIES_CONFIG= (empty) leaves it out, for
+#           a series without those options, e.g. an older one).
 # --unpatched   never apply kernel/patches (mainline 6.1 as Debian ships it)
 #           Without it the series kernel/patches/NNNN-*.patch (all but
 #           0000-cover-letter.patch, in name order) is applied; when there is
@@ -109,6 +112,10 @@ if [ "$unpatched" = 0 ] && [ ${#series[@]} = 0 ]; then
 fi
 kind=unpatched
 [ ${#series[@]} = 0 ] || kind=patched
+# options that only the series has (its test-only debug options)
+series_config=${NOR_SERIES_CONFIG-$config_dir/nor-series.config}
+[ "$kind" = unpatched ] || [ -z "$series_config" ] ||
+    fragments+=("$series_config")
 
 fragkey=$( { for f in "${fragments[@]}"; do echo "== ${f##*/}"; cat "$f"; done
              echo "recipe=$recipe linux-source-6.1=$pkgver gcc=$gccver"; } |

@@ -48,6 +48,10 @@
  *       residency FILE pages=N samples=S zapped_samples=Z min_present=M
  *       minflt_after=F  (zapped_samples: samples with a page not present;
  *       minflt_after: minor faults of the final touch)
+ *   nor-tool remap FILE STOPFILE                map FILE private, read-only;
+ *       until STOPFILE exists: compare every page with the file's content,
+ *       mprotect() its first half away and back, mremap() it elsewhere
+ *       remap FILE pages=N rounds=R mismatches=M sigbus=S
  *   nor-tool killwait PID MS                    SIGKILL PID, then poll
  *       /proc/PID/stat every 0.2 ms until it is a zombie or gone (MS at most)
  *       killwait pid=N ms=T.TTT ended=yes|no state=S  (S: its state when
@@ -94,7 +98,7 @@ static int usage(void)
 {
 	fputs("usage: nor-tool info DEV | erase [-v] [--hold-open MS] [--single] DEV [OFF [LEN]] |"
 	      " refuse [--stats FILE] DEV OFF LEN | residency FILE STOPFILE |"
-	      " killwait PID MS |"
+	      " killwait PID MS | remap FILE STOPFILE |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
 	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
 	      " pagemap PID START END BASE SIZE | ms | pause MS\n",
@@ -547,57 +551,153 @@ static void on_bus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
+/* the content of FILE in *copy and its size in *size; fd open read-only */
+static int load_file(const char *path, int *fd, unsigned char **copy,
+		     size_t *size, size_t *pages)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	struct stat st;
+
+	*fd = open(path, O_RDONLY);
+	if (*fd < 0 || fstat(*fd, &st) < 0 || st.st_size == 0) {
+		fprintf(stderr, "nor-tool: %s: %s\n", path, *fd < 0 ? strerror(errno) : "empty");
+		return -1;
+	}
+	*size = (size_t)st.st_size;
+	*pages = (*size + ps - 1) / ps;
+	*copy = calloc(*pages, ps);
+	if (!*copy || pread(*fd, *copy, *size, 0) != st.st_size) {
+		fprintf(stderr, "nor-tool: %s: read failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compare every page of map with copy; a SIGBUS or SIGSEGV on a page counts
+ * in *sigbus.  Returns the pages that differ.
+ */
+static uint64_t compare_pages(const char *path, const unsigned char *map,
+			      const unsigned char *copy, size_t size,
+			      volatile uint64_t *sigbus)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), pages = (size - 1) / ps + 1;
+	volatile uint64_t mism = 0;
+	volatile size_t pg;
+
+	signal(SIGBUS, on_bus);
+	signal(SIGSEGV, on_bus);
+	for (pg = 0; pg < pages; pg++) {
+		size_t n = pg == pages - 1 ? size - pg * ps : ps;
+
+		if (sigsetjmp(bus_jmp, 1)) {
+			(*sigbus)++;
+			continue;
+		}
+		if (memcmp(map + pg * ps, copy + pg * ps, n)) {
+			if (!mism)
+				printf("mismatch %s page=%zu\n", path, (size_t)pg);
+			mism++;
+		}
+	}
+	return mism;
+}
+
 static int cmd_mapread(int argc, char **argv)
 {
-	volatile uint64_t passes = 0, mism = 0, sigbus = 0;
-	uint64_t secs, end;
+	volatile uint64_t sigbus = 0;
+	uint64_t secs, end, passes = 0, mism = 0;
+	size_t size, pages, ps = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned char *copy, *map;
-	volatile size_t pg = 0;
-	struct stat st;
-	size_t pages, ps = (size_t)sysconf(_SC_PAGESIZE);
 	int fd;
 
 	if (argc != 2 || parse_num(argv[1], &secs))
 		return usage();
-	fd = open(argv[0], O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
-		fprintf(stderr, "nor-tool: %s: %s\n", argv[0], fd < 0 ? strerror(errno) : "empty");
+	if (load_file(argv[0], &fd, &copy, &size, &pages))
 		return 1;
-	}
-	pages = ((size_t)st.st_size + ps - 1) / ps;
-	copy = calloc(pages, ps);
-	if (!copy || pread(fd, copy, (size_t)st.st_size, 0) != st.st_size) {
-		fprintf(stderr, "nor-tool: %s: read failed\n", argv[0]);
-		return 1;
-	}
 	map = mmap(NULL, pages * ps, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
-	signal(SIGBUS, on_bus);
-	signal(SIGSEGV, on_bus);
 	end = now_us() + secs * 1000000u;
 	do {
-		for (pg = 0; pg < pages; pg++) {
-			size_t n;
-
-			if (sigsetjmp(bus_jmp, 1)) {
-				sigbus++;
-				continue;
-			}
-			n = pg == pages - 1 ? (size_t)st.st_size - pg * ps : ps;
-			if (memcmp(map + pg * ps, copy + pg * ps, n)) {
-				if (!mism)
-					printf("mapread-mismatch %s page=%zu\n", argv[0], (size_t)pg);
-				mism++;
-			}
-		}
+		mism += compare_pages(argv[0], map, copy, size, &sigbus);
 		passes++;
 	} while (now_us() < end);
 	printf("mapread %s pages=%zu passes=%" PRIu64 " mismatches=%" PRIu64
 	       " sigbus=%" PRIu64 "\n", argv[0], pages, passes, mism, sigbus);
 	return mism || sigbus ? 1 : 0;
+}
+
+/* mremap() [from, from + half) and [from + half, from + len) to to */
+static int move_halves(unsigned char *from, unsigned char *to, size_t len,
+		       size_t half)
+{
+	int flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+
+	if (mremap(from, half, half, flags, to) != to)
+		return -1;
+	if (half < len &&
+	    mremap(from + half, len - half, len - half, flags, to + half) != to + half)
+		return -1;
+	return 0;
+}
+
+/*
+ * Map FILE (private, read-only) and, until STOPFILE exists, compare it with
+ * its content, move it with mremap() and take its access away and back
+ * with mprotect(), over and over: the XIP vma is split, moved and merged
+ * while revocations unmap it.
+ */
+static int cmd_remap(int argc, char **argv)
+{
+	volatile uint64_t sigbus = 0;
+	uint64_t rounds = 0, mism = 0;
+	size_t size, pages, ps = (size_t)sysconf(_SC_PAGESIZE), len;
+	unsigned char *copy, *map, *slot[2];
+	int fd;
+
+	if (argc != 2)
+		return usage();
+	if (load_file(argv[0], &fd, &copy, &size, &pages))
+		return 1;
+	len = pages * ps;
+	/* two slots in one reservation: the moves never land on anything else */
+	slot[0] = mmap(NULL, 3 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	slot[1] = slot[0] + 2 * len;
+	map = slot[0] == MAP_FAILED ? MAP_FAILED :
+	      mmap(slot[0], len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	while (access(argv[1], F_OK) != 0) {
+		unsigned char *to = slot[(rounds + 1) & 1];
+
+		mism += compare_pages(argv[0], map, copy, size, &sigbus);
+		/* split the vma: the first half's access away and back */
+		if (pages > 1 && (mprotect(map, len / 2 & ~(ps - 1), PROT_NONE) ||
+				  mprotect(map, len / 2 & ~(ps - 1), PROT_READ | PROT_EXEC))) {
+			fprintf(stderr, "nor-tool: %s: mprotect: %s\n", argv[0], strerror(errno));
+			break;
+		}
+		/*
+		 * An XIP vma has ->close(), so the split is never merged back:
+		 * move each half (one mremap() cannot cross vmas)
+		 */
+		if (move_halves(map, to, len, pages > 1 ? len / 2 & ~(ps - 1) : len)) {
+			fprintf(stderr, "nor-tool: %s: mremap: %s\n", argv[0], strerror(errno));
+			break;
+		}
+		/* keep the vacated slot reserved */
+		mmap(map, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		map = to;
+		rounds++;
+	}
+	printf("remap %s pages=%zu rounds=%" PRIu64 " mismatches=%" PRIu64
+	       " sigbus=%" PRIu64 "\n", argv[0], pages, rounds, mism, sigbus);
+	return mism || sigbus || !rounds ? 1 : 0;
 }
 
 static const char *errno_name(int e)
@@ -904,6 +1004,8 @@ int main(int argc, char **argv)
 		return cmd_cycle(argc, argv);
 	if (!strcmp(cmd, "mapread"))
 		return cmd_mapread(argc, argv);
+	if (!strcmp(cmd, "remap"))
+		return cmd_remap(argc, argv);
 	if (!strcmp(cmd, "refuse"))
 		return cmd_refuse(argc, argv);
 	if (!strcmp(cmd, "killwait"))

@@ -126,3 +126,47 @@ cached_initrd() {
     rm -rf "$st" "$initrd_base.tmp.$$"
     [ -s "$initrd_base" ]
 }
+
+# --- the v2 tests of the series on the NOR harness (nor-range-busy.sh ...) ---
+
+# nor_require: skip (77) without what a NOR harness guest needs
+nor_require() {
+    qemu_xip_require
+    [ -f /usr/share/seabios/bios-256k.bin ] ||
+        t_skip "seabios not installed (scripts/setup)"
+    is_static_elf /bin/busybox ||
+        t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
+}
+
+# nor_kernel VARIANT: sets nor_kernel_args for nor-run.sh: the patched
+# VARIANT kernel (built here, cached), or NOR_TEST_BZIMAGE=PATH (another
+# kernel: to show that a test fails on v1 of the series)
+nor_kernel() {
+    if [ -n "${NOR_TEST_BZIMAGE:-}" ]; then
+        nor_kernel_args=(--bzimage "$NOR_TEST_BZIMAGE")
+        return 0
+    fi
+    nor_kernel_args=(--kernel "$1")
+    "$repo_dir/kernel/build.sh" "$1" >"$T/kbuild.out" 2>"$T/kbuild.err" && return 0
+    t_fail "kernel/build.sh $1 failed"
+    tail -n 30 "$T/kbuild.err"
+    t_done
+}
+
+# nor_guest NAME PREFIXES NOR-RUN-ARGS...: one guest run (--strict, the
+# kernel of nor_kernel), its verdict as a check; prints the guest's
+# ok/FAIL/# lines and those starting with one of PREFIXES (a regex
+# alternation); on failure, the kernel's warnings and the run's last lines
+nor_guest() {
+    local name=$1 prefixes=$2 rc
+    shift 2
+    "$repo_dir/kernel/test/nor-run.sh" "${nor_kernel_args[@]}" --strict \
+        --timeout "${NOR_RUN_TIMEOUT:-300}" "$@" >"$T/$name.out" 2>"$T/$name.err"
+    rc=$?
+    grep -E "^(ok|FAIL|#|$prefixes)" "$T/$name.out" | sed 's/^/  guest: /'
+    t_check $rc "guest: every step as expected (nor-run exit $rc; $(grep -o 'guest run took [0-9]* ms' "$T/$name.err"))"
+    [ $rc = 0 ] && return 0
+    grep -E '^kmsg .*(BUG|WARNING|Oops|lockdep|KASAN|blocked for)' "$T/$name.out" | head -n 20
+    tail -n 10 "$T/$name.err"
+    return 1
+}

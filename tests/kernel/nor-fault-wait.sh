@@ -26,19 +26,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
 nor=$repo_dir/kernel/test
-qemu_xip_require
-[ -f /usr/share/seabios/bios-256k.bin ] || t_skip "seabios not installed (scripts/setup)"
-is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
+nor_require
 t_init cramfs
 kill_ms=${NOR_KILL_MS:-50}
 stall_max_ms=${NOR_STALL_MAX_MS:-2500}
 
-kernel_args=(--kernel small)
-[ -z "${NOR_TEST_BZIMAGE:-}" ] || kernel_args=(--bzimage "$NOR_TEST_BZIMAGE")
-if [ -z "${NOR_TEST_BZIMAGE:-}" ]; then
-    "$repo_dir/kernel/build.sh" small >"$T/kbuild.out" 2>"$T/kbuild.err" ||
-        { t_fail "kernel/build.sh small failed"; tail -n 30 "$T/kbuild.err"; t_done; }
-fi
+nor_kernel small
 
 tree=$T/tree
 mkdir -p "$tree/bin"
@@ -117,10 +110,5 @@ nor_check $? "no hung-task report"
 nor_done
 EOF
 
-"$nor/nor-run.sh" "${kernel_args[@]}" --image "$T/xip.img" --guest "$T/wait.sh" --strict \
-    --timeout "${NOR_RUN_TIMEOUT:-300}" >"$T/wait.out" 2>"$T/wait.err"
-rc=$?
-grep -E '^(ok|FAIL|#|wait)' "$T/wait.out" | sed 's/^/  guest: /'
-t_check $rc "guest: every step as expected (nor-run exit $rc; $(grep -o 'guest run took [0-9]* ms' "$T/wait.err"))"
-[ $rc = 0 ] || { grep -E '^kmsg .*(BUG|WARNING|Oops|blocked for)' "$T/wait.out" | head -n 20; tail -n 10 "$T/wait.err"; }
+nor_guest wait wait --image "$T/xip.img" --guest "$T/wait.sh"
 t_done

@@ -25,18 +25,9 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
-nor_run=$repo_dir/kernel/test/nor-run.sh
-qemu_xip_require
-[ -f /usr/share/seabios/bios-256k.bin ] || t_skip "seabios not installed (scripts/setup)"
-is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
+nor_require
 t_init cramfs
-
-kernel_args=(--kernel small)
-[ -z "${NOR_TEST_BZIMAGE:-}" ] || kernel_args=(--bzimage "$NOR_TEST_BZIMAGE")
-if [ -z "${NOR_TEST_BZIMAGE:-}" ]; then
-    "$repo_dir/kernel/build.sh" small >"$T/kbuild.out" 2>"$T/kbuild.err" ||
-        { t_fail "kernel/build.sh small failed"; tail -n 30 "$T/kbuild.err"; t_done; }
-fi
+nor_kernel small
 
 tree=$T/tree
 mkdir -p "$tree/bin" "$tree/etc"
@@ -122,10 +113,5 @@ nor_check $? "after umount: dd to mtd0 works"
 nor_done
 EOF
 
-"$nor_run" "${kernel_args[@]}" --image "$T/xip.img" --guest "$T/range.sh" --strict \
-    --timeout "${NOR_RUN_TIMEOUT:-300}" >"$T/range.out" 2>"$T/range.err"
-rc=$?
-grep -E '^(ok|FAIL|#|range|after)' "$T/range.out" | sed 's/^/  guest: /'
-t_check $rc "guest: every step as expected (nor-run exit $rc; $(grep -o 'guest run took [0-9]* ms' "$T/range.err"))"
-[ $rc = 0 ] || { grep -E '^kmsg .*(BUG|WARNING|Oops)' "$T/range.out" | head -n 20; tail -n 10 "$T/range.err"; }
+nor_guest range 'range|after' --image "$T/xip.img" --guest "$T/range.sh"
 t_done

@@ -24,18 +24,9 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
-nor_run=$repo_dir/kernel/test/nor-run.sh
-qemu_xip_require
-[ -f /usr/share/seabios/bios-256k.bin ] || t_skip "seabios not installed (scripts/setup)"
-is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-static: scripts/setup)"
+nor_require
 t_init cramfs
-
-kernel_args=(--kernel small)
-[ -z "${NOR_TEST_BZIMAGE:-}" ] || kernel_args=(--bzimage "$NOR_TEST_BZIMAGE")
-if [ -z "${NOR_TEST_BZIMAGE:-}" ]; then
-    "$repo_dir/kernel/build.sh" small >"$T/kbuild.out" 2>"$T/kbuild.err" ||
-        { t_fail "kernel/build.sh small failed"; tail -n 30 "$T/kbuild.err"; t_done; }
-fi
+nor_kernel small
 
 tree=$T/tree
 mkdir -p "$tree/bin" "$tree/share"
@@ -92,10 +83,5 @@ nor_check $? "in-place file (control): every page (the last may be compressed) f
 nor_done
 EOF
 
-"$nor_run" "${kernel_args[@]}" --image "$T/xip.img" --guest "$T/scope.sh" --strict \
-    --timeout "${NOR_RUN_TIMEOUT:-300}" >"$T/scope.out" 2>"$T/scope.err"
-rc=$?
-grep -E '^(ok|FAIL|#|scope)' "$T/scope.out" | sed 's/^/  guest: /'
-t_check $rc "guest: every step as expected (nor-run exit $rc; $(grep -o 'guest run took [0-9]* ms' "$T/scope.err"))"
-[ $rc = 0 ] || { grep -E '^kmsg .*(BUG|WARNING|Oops)' "$T/scope.out" | head -n 20; tail -n 10 "$T/scope.err"; }
+nor_guest scope scope --image "$T/xip.img" --guest "$T/scope.sh"
 t_done

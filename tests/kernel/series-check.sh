@@ -40,7 +40,7 @@ for p in "${series[@]}"; do
     f=$patches/$p nn=${p:2:2} bad=
     head -n1 "$f" | grep -qE '^From [0-9a-f]{40} ' || bad+=" no-From-line"
     grep -q '^Date: ' "$f" || bad+=" no-Date"
-    subject_of "$f" | grep -qF "[PATCH $nn/$mm] " || bad+=" subject-not-[PATCH $nn/$mm]"
+    subject_of "$f" | grep -qE "^\[PATCH( v[0-9]+)? $nn/$mm\] " || bad+=" subject-not-[PATCH $nn/$mm]"
     grep -q '^Signed-off-by: .* <.*@.*>$' "$f" || bad+=" no-Signed-off-by"
     grep -qE '^ [0-9]+ files? changed' "$f" || bad+=" no-diffstat"
     grep -qx -- '-- ' "$f" || bad+=" no-signature"
@@ -48,11 +48,11 @@ for p in "${series[@]}"; do
 done
 
 cover=$(ls "$patches"/0000-*.patch 2>/dev/null | head -n1)
-[ -n "$cover" ] && subject_of "$cover" | grep -qF "[PATCH 00/$mm] "
+[ -n "$cover" ] && subject_of "$cover" | grep -qE "^\[PATCH( v[0-9]+)? 00/$mm\] "
 t_check $? "cover letter: [PATCH 00/$mm]"
 missing=
 for p in "${series[@]}"; do
-    s=$(subject_of "$patches/$p" | sed 's/^\[PATCH [0-9]*\/[0-9]*\] //')
+    s=$(subject_of "$patches/$p" | sed -E 's/^\[PATCH( v[0-9]+)? [0-9]+\/[0-9]+\] //')
     grep -qF "  $s" "$cover" || missing+=" ${p:0:4}"
 done
 [ -z "$missing" ]; t_check $? "cover letter lists every patch's subject${missing:+ (not:$missing)}"
