@@ -85,7 +85,7 @@ echo "stress writers jffs2_ms=$((t1 - t0)) raw_ms=$((t2 - t1))"
 
 # --- after the writes: still in place? then stop and collect ---------------
 # after_pages_in_flash: true if the pages the stall meter runs are flash
-# pages again (the burst is over, mtd.points_idle_ms, and the gate open),
+# pages again (the burst is over: MTD_POINTS_IDLE_MS; the gate open),
 # not copies or page cache (no more RAM pages than before the writes)
 after_pages_in_flash() {
     # a last burst of 16 block erases: with erase suspend, the stall meter
@@ -96,7 +96,7 @@ after_pages_in_flash() {
     nor-tool erase --hold-open 600000 /dev/mtd2 0 64k >/tmp/last-erase 2>&1 &
     hold_pid=$!
     # the erase is done once it has printed; then the burst's end
-    # (mtd.points_idle_ms, 10 ms) restores the gate: wait well past it
+    # (MTD_POINTS_IDLE_MS, 10 ms) restores the gate: wait well past it
     while ! grep -q '^erase ' /tmp/last-erase && nor_running "$hold_pid"; do
         nor-tool pause 50
     done

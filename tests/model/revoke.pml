@@ -5,6 +5,7 @@
  * wait_event(gate->wq, !atomic_read_acquire(&gate->copying)) in
  * cramfs_xip_zap_copies(), where v1 had a plain atomic_read()
  * (-DNO_ZAP_ACQUIRE; see "Memory model" below).
+ * Patches by file number (= [PATCH v2 NN/23]; v1's in brackets):
  *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
  *         (ref_point_counter counts the pointers)
  *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
@@ -13,32 +14,44 @@
  *         bracketed by mtd_revoke_points() .. mtd_restore_points()
  *   0004  cramfs: the XIP gate, cramfs_xip_revoke(), cramfs_xip_restore(),
  *         cramfs_xip_fault(), cramfs_read_lock()/cramfs_read() bounce path
- *   0005  cfi_cmdset_0001: busy_erase_ms / busy_program_us (the held chip)
- *   0006  cfi_cmdset_0001: model_suspend (reads suspend a held erase)
- *   (0007, debugfs statistics, only adds writer-side timing: not modelled)
- *   (0008, lockdep annotation of the gate for a restore from another task:
- *         no protocol change, not modelled)
- *   0009  mtd core: bursts.  mtd_revoke_points() calls ->revoke() only if
- *         master.points_revoked is clear; mtd_restore_points() calls
- *         mtd_restore_holders() at once (points_idle_ms == 0, or the burst
- *         is older than points_max_hold_ms) or leaves the holders revoked
- *         and arms points_restore_work (mod_delayed_work()), whose
- *         mtd_points_restore_work() takes point_holders_lock and calls
- *         mtd_restore_holders() later
- *   0010  mtd core + cfi_cmdset_0001: mtd_points_reads_served(on/off)
+ *   (0005 [0007], debugfs statistics, only adds writer-side timing: not
+ *         modelled)
+ *   (0006 [0008], lockdep annotation of the gate for a restore from
+ *         another task: no protocol change, not modelled)
+ *   0007 [0009]  mtd core: bursts.  mtd_revoke_points() calls ->revoke()
+ *         only if master.points_revoked is clear; mtd_restore_points()
+ *         calls mtd_restore_holders() at once (the burst is
+ *         MTD_POINTS_MAX_HOLD_MS old; v1 also with mtd.points_idle_ms=0)
+ *         or leaves the holders revoked and arms points_restore_work
+ *         (mod_delayed_work()), whose mtd_points_restore_work() takes
+ *         point_holders_lock and calls mtd_restore_holders() later
+ *   0008 [0010]  mtd core + cfi_cmdset_0001: mtd_points_reads_served(on/off)
  *         around cfi_intelext_erase_varsize()'s erase when
  *         cfi_can_suspend_erase() (-DERASE_SUSPEND)
- *   0011  cramfs: cramfs_xip_reads_served() (gate.reads_served, wake),
- *         cramfs_gate_get(.., &copy), cramfs_xip_fault_copy() (copying,
- *         re-check, mtd_read(), vm_insert_page(), copied,
- *         cramfs_gate_copy_done()), cramfs_xip_zap_copies() at the end of
- *         cramfs_xip_restore() (-DERASE_SUSPEND)
- *   0013  (v2) cramfs_xip_zap_copies() waits with atomic_read_acquire()
- *   (0012, v2: operations on the image's range fail with -EBUSY before
- *         any revocation, and 0014, v2: the unmap takes only the direct
- *         pages, which all the model's PTEs are: nothing to model)
+ *   0009 [0011]  cramfs: cramfs_xip_reads_served() (gate.reads_served,
+ *         wake), the fault's copy decision (cramfs_gate_get(.., &copy)
+ *         until 0016), cramfs_xip_fault_copy() (copying, re-check,
+ *         mtd_read(), vm_insert_page(), copied, cramfs_gate_copy_done()),
+ *         cramfs_xip_zap_copies() at the end of cramfs_xip_restore()
+ *         (-DERASE_SUSPEND)
+ *   0011  (v2) cramfs_xip_zap_copies() waits with atomic_read_acquire()
+ *   0023 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
+ *         busy_erase_ms / busy_program_us (the held chip), model_suspend
+ *         (reads suspend a held erase)
+ *   Not modelled (README.md, "v2 patches the model does not cover"):
+ *   0010 (operations on the image's range fail with -EBUSY before any
+ *         revocation), 0012 (the unmap takes only the direct pages, which
+ *         all the model's PTEs and copies are), 0013 (VM_IO, VM_DONTDUMP,
+ *         ->access through the page cache: no pins), 0014 (yield between
+ *         the blocks of an erase), 0015 (mmap() never waits: its block
+ *         pointers are a cramfs_read() user; the model keeps v1's waiting
+ *         mmap(), more behaviours), 0016 (the fault waits killably
+ *         without mmap_lock and returns VM_FAULT_RETRY: the model's
+ *         "wait, then tryget again" loop, as cramfs_gate_get() had it),
+ *         0017 (opt-in), 0018-0020 (suspend, sync, reboot), 0021 (the
+ *         killable drain and its rollback).
  * docs/kernel-protocol.md ("As implemented", "Bursts", "Faults during a
- * suspendable erase") describes the same protocol.
+ * suspendable erase", "Ordering") describes the same protocol.
  *
  * Processes and the kernel code each one stands for:
  *
@@ -46,17 +59,21 @@
  *                  of
  *                    - a load through an existing flash PTE (the MMU; no
  *                      kernel code runs);
- *                    - cramfs_xip_fault() for a direct page:
- *                      cramfs_gate_get(.., &copy) (waits while CLOSED,
- *                      gives up on LOST, and with ERASE_SUSPEND returns
- *                      copy while reads are served), vmf_insert_mixed(),
+ *                    - cramfs_xip_fault() for a direct page: its
+ *                      tryget/wait loop, cramfs_gate_get(.., &copy) until
+ *                      0016 (since, in cramfs_xip_fault(), with the wait
+ *                      without mmap_lock and VM_FAULT_RETRY): waits while
+ *                      CLOSED, gives up on LOST, and with ERASE_SUSPEND
+ *                      returns copy while reads are served; vmf_insert_mixed(),
  *                      cramfs_gate_put(); or cramfs_xip_fault_copy();
- *                      or cramfs_physmem_mmap() reading the block
- *                      pointers: cramfs_gate_get(.., NULL), the loads of
- *                      cramfs_xip_find_range(), cramfs_gate_put() (one
- *                      branch for both, see cramfs_gate_get());
+ *                      or, as in v1, cramfs_physmem_mmap() reading the
+ *                      block pointers: cramfs_gate_get(.., NULL), the
+ *                      loads of cramfs_xip_find_range(), cramfs_gate_put()
+ *                      (one branch for both, see cramfs_gate_get(); since
+ *                      0015 mmap() is a cramfs_read() user instead);
  *                    - a cramfs_read() user (lookup, readdir, read_folio,
- *                      the superblock): mutex_lock(&read_mutex),
+ *                      the superblock, v2's mmap() and ->access):
+ *                      mutex_lock(&read_mutex),
  *                      cramfs_read_lock()'s single cramfs_gate_tryget(),
  *                      then a copy from the linear mapping under the
  *                      reference or, without one, cramfs_bounce_read():
@@ -65,14 +82,14 @@
  *   writer()       a cfi_cmdset_0001 entry point of 0003 (write_words,
  *                  writev, erase_varsize, lock, ...):
  *                    mtd_revoke_points(): point_holders_lock, then
- *                      cramfs_xip_revoke() unless points_revoked (0009)
- *                    [erase: mtd_points_reads_served(on) (0010)]
+ *                      cramfs_xip_revoke() unless points_revoked (0007)
+ *                    [erase: mtd_points_reads_served(on) (0008)]
  *                    the operation (get_chip(), command, status polls)
  *                    [erase: mtd_points_reads_served(off)]
  *                    mtd_restore_points(): mtd_restore_holders() ->
- *                      cramfs_xip_restore(), or arm the work (0009);
+ *                      cramfs_xip_restore(), or arm the work (0007);
  *                      mutex_unlock(point_holders_lock)
- *   worker()       points_restore_work (0009): mtd_points_restore_work():
+ *   worker()       points_restore_work (0007): mtd_points_restore_work():
  *                  point_holders_lock, mtd_restore_holders(), unlock.  It
  *                  may run at any time after it was armed (the delay is
  *                  not modelled: any finite one is an interleaving).
@@ -82,10 +99,12 @@
  * master.point_holders_lock (0002) is taken by mtd_revoke_points() and
  * released by mtd_restore_points(), so whole brackets run one after the
  * other; more writers only add brackets in sequence, which NWRITES covers.
- * Since 0009 the worker takes the lock too, so it is a variable (phl).
- * cramfs_xip_revoke() always returns 0, so the rollback of
+ * Since 0007 the worker takes the lock too, so it is a variable (phl).
+ * In v1 cramfs_xip_revoke() always returned 0, so the rollback of
  * mtd_revoke_points() (restore the holders already revoked, do not start
- * the operation) never runs with cramfs holders and is not modelled.
+ * the operation) never ran with cramfs holders; since 0021 a writer killed
+ * in the drain makes it fail (the gate reopened as found, -EINTR).  The
+ * model's revoke always succeeds: the rollback is not modelled.
  *
  * Memory model: Spin interleaves whole statements, i.e. it is sequentially
  * consistent; one Promela statement = one atomic access.  For the barrier
@@ -160,16 +179,16 @@
  *   WAIT_FOR_OPEN       cramfs_gate_wait() waits for OPEN instead of
  *                       !CLOSED: waiters sleep through a LOST reopen
  *                                                                  (D, L2)
- *   bursts (0009):
+ *   bursts (0007):
  *   STALE_REVOKED       mtd_restore_points() restores at once by calling
- *                       ->restore() itself (the pre-0009 loop) and leaves
+ *                       ->restore() itself (the pre-0007 loop) and leaves
  *                       points_revoked set: the next bracket skips
  *                       ->revoke() with the chip pointed at        (L1)
  *   RESTORE_SKIPS_LOCK  mtd_points_restore_work() restores without
  *                       point_holders_lock                          (L1)
  *   NO_ARM              mtd_restore_points() leaves the holders revoked
  *                       without arming the work                    (D, L2)
- *   copies (0010, 0011; with ERASE_SUSPEND):
+ *   copies (0008, 0009; with ERASE_SUSPEND):
  *   NO_ZAP              restore leaves the copies mapped           (S3)
  *                       (cramfs.xip_revoke_debug_skip=3)
  *   NO_COPY_RECHECK     cramfs_xip_fault_copy() maps without the
@@ -202,15 +221,16 @@
  *   NO_ZAP_ACQUIRE      zap_copies: atomic_read(&copying), v1; the
  *                       load of copied may precede it              (S3)
  * Options:
- *   ERASE_SUSPEND       erase or program per bracket; the 0005 hold (the
+ *   ERASE_SUSPEND       erase or program per bracket; 0023's hold (the
  *                       chip busy, chip->mutex dropped between polls) and
- *                       0006 erase suspend for mtd_read(): a read during
+ *                       its erase suspend for mtd_read(): a read during
  *                       an erase is served (suspend, read, resume), during
- *                       a program it waits.  With it, 0010/0011: during an
+ *                       a program it waits.  With it, 0008/0009: during an
  *                       erase faults may map copies.
- *   NO_COPY             ERASE_SUSPEND without 0010/0011 (faults wait)
- *   NO_BURST            mtd.points_idle_ms=0: restore at the end of every
- *                       bracket, no worker (the series before 0009)
+ *   NO_COPY             ERASE_SUSPEND without 0008/0009 (faults wait)
+ *   NO_BURST            restore at the end of every bracket, no worker
+ *                       (the series before 0007; v1's mtd.points_idle_ms=0,
+ *                       a parameter v2 does not have)
  *   NO_LOST             cramfs_xip_point() never fails (no LOST gate)
  *   NC (2 or 3)         consumers; NWRITES: write brackets (2)
  */
@@ -231,7 +251,7 @@
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
 /* ARRAY     read-array mode: FL_READY or FL_POINT
  * BUSY      program or erase running: FL_WRITING / FL_ERASING (held by
- *           0005); every load returns status bytes
+ *           0023); every load returns status bytes
  * SUSPENDED erase suspended (FL_ERASE_SUSPENDED): array reads outside
  *           the erasing block (cramfs lives outside it)
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
@@ -243,30 +263,31 @@ bool pointed = 1;		/* cramfs's pointer: sbi->mtd_point_size != 0       *
 bool erasing;			/* the operation is an erase that reads suspend     *
 				 * (ERASE_SUSPEND only)                             */
 
-/* ---- the MTD master (struct mtd_master, 0002, 0009) --------------- */
+/* ---- the MTD master (struct mtd_master, 0002, 0007) --------------- */
 bool phl;			/* point_holders_lock                               */
 bool revoked;			/* points_revoked: a burst left the holders revoked */
 bool work_pending;		/* points_restore_work armed (timer or queued)      */
 
-/* ---- the gate (struct cramfs_xip_gate, 0004, 0011) ---------------- */
+/* ---- the gate (struct cramfs_xip_gate, 0004, 0009) ---------------- */
 #define OPEN	0		/* CRAMFS_GATE_OPEN                                 */
 #define CLOSED	1		/* CRAMFS_GATE_CLOSED: a writer revokes             */
 #define LOST	2		/* CRAMFS_GATE_LOST: restore could not point again  */
 byte closed = OPEN;		/* int closed                                       */
 byte inflight;			/* atomic_t inflight: temporary references          */
 byte waiters;			/* atomic_t waiters: consumers that found it closed *
-				 * and are not through (only feeds gate->woke)      */
+				 * and are not through (v1; v2 counts only while    *
+				 * asleep, 0016; only feeds gate->woke)             */
 byte wq;			/* wait_queue_head_t wq: bit i = task i is queued   *
 				 * and TASK_UNINTERRUPTIBLE (consumers 0..NC-1,     *
 				 * writer NC, worker NC+1)                          */
 bool rmutex;			/* static DEFINE_MUTEX(read_mutex)                  */
-bool reads_served;		/* bool reads_served (0011)                         */
-byte copying;			/* atomic_t copying: faults making a copy (0011)    */
-bool copied;			/* bool copied: copies are mapped (0011)            */
+bool reads_served;		/* bool reads_served (0009)                         */
+byte copying;			/* atomic_t copying: faults making a copy (0009)    */
+bool copied;			/* bool copied: copies are mapped (0009)            */
 
 /* ---- user page tables (all mms) ----------------------------------- */
 bool pte[2];			/* flash PTEs of the 2 pages                        */
-bool cpte;			/* some copy PTE (a RAM page of 0011) is mapped     */
+bool cpte;			/* some copy PTE (a RAM page of 0009) is mapped     */
 
 /* ---- ghost state for the properties (no kernel counterpart) ------- */
 bool ann[NC];			/* consumer i's increment is in inflight            */
@@ -384,8 +405,8 @@ inline wait_event_hoist(me, cond, x)
 
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
  * get_chip(FL_READY): sleeps while a program runs, or an erase without
- * erase suspend; with ERASE_SUSPEND (0006: cfi_can_suspend_erase() for
- * FL_READY with model_suspend, on a real chip FeatureSupport bit 1)
+ * erase suspend; with ERASE_SUSPEND (0008's cfi_can_suspend_erase() for
+ * FL_READY with 0023's model_suspend, on a real chip FeatureSupport bit 1)
  * chip_ready() suspends an erase (0xB0, 0x70, poll); in FL_STATUS it
  * writes Read Array (0xFF).  map_copy_from(); put_chip() resumes a
  * suspended erase (0xD0, 0x70); mutex_unlock. */
@@ -581,7 +602,7 @@ inline cramfs_gate_copy_done()
 	}
 }
 
-/* cramfs_xip_fault_copy() (0011): the gate was found CLOSED while reads
+/* cramfs_xip_fault_copy() (0009): the gate was found CLOSED while reads
  * are served.  A load through the copy PTE reads RAM: nothing to check,
  * so such loads are not a consumer step. */
 #ifdef NO_COPY_MB
@@ -619,9 +640,10 @@ inline cramfs_xip_fault_copy(copy)
 #endif
 		}
 		/* alloc_page() or mtd_read() failed: no copy, returns false;
-		 * cramfs_xip_fault() then waits for the gate with
-		 * cramfs_gate_get(.., NULL): a later turn's gate_get() that
-		 * goes on waiting (the model's gate_get() may always wait) */
+		 * cramfs_xip_fault() then waits for the gate (v1:
+		 * cramfs_gate_get(.., NULL); v2: its loop with copy_ok clear):
+		 * a later turn's gate_get() that goes on waiting (the model's
+		 * gate_get() may always wait) */
 		:: skip
 		fi
 	fi;
@@ -697,7 +719,7 @@ end_idle:
 	od
 }
 
-/* ---- the holder's callbacks (0004, 0011) --------------------------- */
+/* ---- the holder's callbacks (0004, 0009) --------------------------- */
 
 /* cramfs_xip_unmap_all(): unmap_mapping_range() on every mapped regular
  * inode; PTEs go one page-table lock section at a time, the TLB flush is
@@ -780,7 +802,8 @@ inline cramfs_xip_revoke()
 	/* cramfs_gate_release() (lockdep); returns 0: the operation runs */
 }
 
-/* cramfs_xip_zap_copies() (0011, v2), the end of cramfs_xip_restore():
+/* cramfs_xip_zap_copies() (0009, with 0011's acquire), the end of
+ * cramfs_xip_restore():
  * smp_mb(); wait_event(wq, !atomic_read_acquire(&copying)); if (copied)
  * { copied = false; cramfs_xip_unmap_all(); }.  RESTORED (the ghost
  * restoring--: cramfs_xip_restore() returns) goes with its last step. */
@@ -828,7 +851,7 @@ inline cramfs_xip_zap_copies(me)
 #endif
 }
 
-/* cramfs_xip_restore() (0004, 0011), called by mtd_restore_holders() with
+/* cramfs_xip_restore() (0004, 0009), called by mtd_restore_holders() with
  * point_holders_lock held, from the writer or the worker (me: its wq bit):
  * cramfs_xip_point() -> mtd_point() -> do_point_onechip(): get_chip
  * (FL_POINT) (sleeps while the chip is busy: never, with the lock held),
@@ -896,7 +919,7 @@ inline cramfs_xip_restore(me, lost)
 #endif
 }
 
-/* ---- MTD core (0002, 0009) ---------------------------------------- */
+/* ---- MTD core (0002, 0007) ---------------------------------------- */
 
 inline phl_lock()
 {
@@ -917,9 +940,9 @@ inline mtd_restore_holders(me, lost)
 	fi
 }
 
-/* mtd_restore_points(), the lock held: restore at once if !points_idle_ms
- * or the burst is points_max_hold_ms old (time: a free choice), else if
- * points_revoked mod_delayed_work(); mutex_unlock() follows in writer(). */
+/* mtd_restore_points(), the lock held: restore at once if the burst is
+ * MTD_POINTS_MAX_HOLD_MS old (time: a free choice), else if points_revoked
+ * mod_delayed_work(); mutex_unlock() follows in writer(). */
 inline mtd_restore_points(me, lost)
 {
 #ifdef NO_BURST
@@ -944,9 +967,9 @@ inline mtd_restore_points(me, lost)
 /* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
- * by the series except for 0005's hold: get_chip() (sleeps while a
+ * by the series except for 0023's hold: get_chip() (sleeps while a
  * FL_POINT reference is left), the command (the chip leaves read-array);
- * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0005's
+ * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0023's
  * cfi_busy_hold() slices), so reads may suspend an erase in between; the
  * chip ends in FL_STATUS.  How many polls does not matter: between the
  * command and the last poll any number of reads can come. */
@@ -969,7 +992,8 @@ proctype writer()
 
 	do
 	:: w < NWRITES ->
-		/* mtd_revoke_points() (0002, 0009) */
+		/* mtd_revoke_points() (0002, 0007; 0010's range check never
+		 * refuses the model's writer) */
 		phl_lock();
 		if
 		:: revoked -> skip		/* a burst: ->revoke() not called */
@@ -995,7 +1019,7 @@ proctype writer()
 #else
 		cfi_operation();
 #endif
-		/* mtd_restore_points() (0009) */
+		/* mtd_restore_points() (0007) */
 		mtd_restore_points(WRITER, lost);
 		d_step { phl = 0; w++ }		/* mutex_unlock(&point_holders_lock) */
 	:: else -> break
@@ -1003,7 +1027,7 @@ proctype writer()
 	wdone = 1
 }
 
-/* ---- worker: points_restore_work (0009) --------------------------- */
+/* ---- worker: points_restore_work (0007) --------------------------- */
 #ifndef NO_BURST
 proctype worker()
 {
