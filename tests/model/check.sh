@@ -3,7 +3,7 @@
 # of kernel/patches/ implements it (revoke.pml, README.md; v2 file numbers):
 # the gate (0004), bursts with the restore worker (0007), copies during an
 # erase that reads suspend (0008, 0009, with 0011's acquire; the busy chip
-# and its erase suspend are 0023's), and check that every seeded bug is
+# and its erase suspend are 0024's), and check that every seeded bug is
 # caught, among them every barrier removed (the reordering it allows,
 # modelled).  What of v2 the model leaves out (0010, 0012-0021): README.md.
 # One "ok:"/"FAIL:" line per check, then a summary.
@@ -56,7 +56,7 @@ checks=(
 	"impl/safety|pass|safety|-DNC=2"
 	"impl/L1-writer-progress|pass|l1|-DNC=2"
 	"impl/L2-waiter-progress|pass|l2|-DNC=2"
-	# with 0023's busy hold and erase suspend for mtd_read(), and the
+	# with 0024's busy hold and erase suspend for mtd_read(), and the
 	# 0008/0009 copies during an erase (S3).  Liveness with copies
 	# is checked without bursts here (bursts: impl/L*), together in
 	# MODEL_FULL

@@ -5,7 +5,7 @@
  * wait_event(gate->wq, !atomic_read_acquire(&gate->copying)) in
  * cramfs_xip_zap_copies(), where v1 had a plain atomic_read()
  * (-DNO_ZAP_ACQUIRE; see "Memory model" below).
- * Patches by file number (= [PATCH v2 NN/23]; v1's in brackets):
+ * Patches by file number (= [PATCH v2 NN/24]; v1's in brackets):
  *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
  *         (ref_point_counter counts the pointers)
  *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
@@ -35,7 +35,7 @@
  *         cramfs_xip_zap_copies() at the end of cramfs_xip_restore()
  *         (-DERASE_SUSPEND)
  *   0011  (v2) cramfs_xip_zap_copies() waits with atomic_read_acquire()
- *   0023 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
+ *   0024 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
  *         busy_erase_ms / busy_program_us (the held chip), model_suspend
  *         (reads suspend a held erase)
  *   Not modelled (README.md, "v2 patches the model does not cover"):
@@ -221,7 +221,7 @@
  *   NO_ZAP_ACQUIRE      zap_copies: atomic_read(&copying), v1; the
  *                       load of copied may precede it              (S3)
  * Options:
- *   ERASE_SUSPEND       erase or program per bracket; 0023's hold (the
+ *   ERASE_SUSPEND       erase or program per bracket; 0024's hold (the
  *                       chip busy, chip->mutex dropped between polls) and
  *                       its erase suspend for mtd_read(): a read during
  *                       an erase is served (suspend, read, resume), during
@@ -251,7 +251,7 @@
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
 /* ARRAY     read-array mode: FL_READY or FL_POINT
  * BUSY      program or erase running: FL_WRITING / FL_ERASING (held by
- *           0023); every load returns status bytes
+ *           0024); every load returns status bytes
  * SUSPENDED erase suspended (FL_ERASE_SUSPENDED): array reads outside
  *           the erasing block (cramfs lives outside it)
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
@@ -406,7 +406,7 @@ inline wait_event_hoist(me, cond, x)
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
  * get_chip(FL_READY): sleeps while a program runs, or an erase without
  * erase suspend; with ERASE_SUSPEND (0008's cfi_can_suspend_erase() for
- * FL_READY with 0023's model_suspend, on a real chip FeatureSupport bit 1)
+ * FL_READY with 0024's model_suspend, on a real chip FeatureSupport bit 1)
  * chip_ready() suspends an erase (0xB0, 0x70, poll); in FL_STATUS it
  * writes Read Array (0xFF).  map_copy_from(); put_chip() resumes a
  * suspended erase (0xD0, 0x70); mutex_unlock. */
@@ -967,9 +967,9 @@ inline mtd_restore_points(me, lost)
 /* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
- * by the series except for 0023's hold: get_chip() (sleeps while a
+ * by the series except for 0024's hold: get_chip() (sleeps while a
  * FL_POINT reference is left), the command (the chip leaves read-array);
- * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0023's
+ * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0024's
  * cfi_busy_hold() slices), so reads may suspend an erase in between; the
  * chip ends in FL_STATUS.  How many polls does not matter: between the
  * command and the last poll any number of reads can come. */
