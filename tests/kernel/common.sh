@@ -83,6 +83,15 @@ uml_find() {
     uml_bin=$bin
 }
 
+# uml_require_runs: skip (77) when UML cannot run a process on this host
+# (uml-mount.sh exit 4, see there); one boot with a fixture image
+uml_require_runs() {
+    local why
+    why=$("$here/uml-mount.sh" "$here/../data/cramfs-little.img" 2>&1 >/dev/null)
+    [ $? = 4 ] || return 0
+    t_skip "$(echo "$why" | sed -n 's/^uml-mount.sh: //p' | head -n 1)"
+}
+
 # prefix kernel messages with "kmsg ", at most $CRAMFS_KMSG_MAX (200)
 kmsg_cap() {
     awk -v max="${CRAMFS_KMSG_MAX:-200}" \

@@ -24,6 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
 uml_find || t_skip "no User-Mode Linux: $uml_missing"
+uml_require_runs
 t_init cramfs python3 oracle root
 : "${MKCRAMFS:=${CRAMFS_BUILD:-$repo_dir/build}/tools/mkcramfs/mkcramfs}"
 [ -x "$MKCRAMFS" ] || t_skip "mkcramfs not found at $MKCRAMFS (set MKCRAMFS=)"

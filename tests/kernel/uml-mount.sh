@@ -8,7 +8,9 @@
 #         BUG/Oops/WARNING (at most CRAMFS_KMSG_MAX=200 lines).
 # exit:   0 mounted (even if some file could not be read: look for ERROR:
 #         in the manifest), 1 mount refused, 2 usage/setup error (no UML,
-#         no oracle-tool), 3 UML timed out or died before reporting.
+#         no oracle-tool), 3 UML timed out or died before reporting,
+#         4 UML cannot run processes on this host (its CPU's XSAVE area is
+#         larger than UML 6.1 handles: AMX; ptrace set fp regs fails).
 #
 # Env: CRAMFS_UML          linux.uml to use (default /usr/bin/linux.uml; its
 #                          modules are under ../lib/uml/modules/VERSION)
@@ -84,6 +86,14 @@ uml_rc=$?
 t1=$(date +%s%N)
 [ "${CRAMFS_UML_VERBOSE:-0}" = 1 ] && cat "$run/console.log" >&2
 
+if [ ! -e "$run/done" ] && grep -q 'ptrace set fp regs failed' "$run/console.log"; then
+    # UML 6.1 hands the host a fixed-size XSAVE buffer; a host whose CPU
+    # has a larger XSAVE area (AMX) refuses it (PTRACE_SETREGSET: EFAULT),
+    # and the first process UML starts dies
+    klog "UML cannot run processes on this host: ptrace set fp regs failed" \
+         "(the CPU's XSAVE area, with AMX: $(grep -cw amx_tile /proc/cpuinfo) CPUs, is larger than UML 6.1 handles)"
+    exit 4
+fi
 if [ ! -e "$run/done" ]; then
     if [ $uml_rc = 124 ] || [ $uml_rc = 137 ]; then
         klog "UML timed out after ${timeout_s}s"
