@@ -19,7 +19,8 @@
 # XIP layouts (whole files, no-MMU, the busybox rootfs of
 # scripts/make-rootfs.sh with --xip and mkcramfs -X -X) read correctly too.
 #
-# Exit 77 without User-Mode Linux (package user-mode-linux) or root.
+# Exit 77 without User-Mode Linux (package user-mode-linux) or root, or
+# where UML cannot run processes (uml-mount.sh exit 4: a CPU with AMX).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
