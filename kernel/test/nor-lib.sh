@@ -47,6 +47,17 @@ nor_wait_exit() {
     return 0
 }
 
+# nor_wait_for COND TENTHS: true once the shell command COND succeeds,
+# polled every 0.1 s, at most TENTHS times after the first try
+nor_wait_for() {
+    _n=0
+    until eval "$1"; do
+        [ $_n -lt "$2" ] || return 1
+        nor-tool pause 100
+        _n=$((_n + 1))
+    done
+}
+
 # nor_wait_state PID STATE SECS: true once PID is in STATE (within SECS)
 nor_wait_state() {
     _end=$(( $(nor_ms) + $(echo "$3" | awk '{ printf "%d", $1 * 1000 }') ))

@@ -551,6 +551,13 @@ static void on_bus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
+/* a SIGBUS or SIGSEGV of compare_pages() goes back to its sigsetjmp() */
+static void catch_faults(void)
+{
+	signal(SIGBUS, on_bus);
+	signal(SIGSEGV, on_bus);
+}
+
 /* the content of FILE in *copy and its size in *size; fd open read-only */
 static int load_file(const char *path, int *fd, unsigned char **copy,
 		     size_t *size, size_t *pages)
@@ -575,7 +582,7 @@ static int load_file(const char *path, int *fd, unsigned char **copy,
 
 /*
  * Compare every page of map with copy; a SIGBUS or SIGSEGV on a page counts
- * in *sigbus.  Returns the pages that differ.
+ * in *sigbus (catch_faults() first).  Returns the pages that differ.
  */
 static uint64_t compare_pages(const char *path, const unsigned char *map,
 			      const unsigned char *copy, size_t size,
@@ -585,8 +592,6 @@ static uint64_t compare_pages(const char *path, const unsigned char *map,
 	volatile uint64_t mism = 0;
 	volatile size_t pg;
 
-	signal(SIGBUS, on_bus);
-	signal(SIGSEGV, on_bus);
 	for (pg = 0; pg < pages; pg++) {
 		size_t n = pg == pages - 1 ? size - pg * ps : ps;
 
@@ -620,6 +625,7 @@ static int cmd_mapread(int argc, char **argv)
 		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
+	catch_faults();
 	end = now_us() + secs * 1000000u;
 	do {
 		mism += compare_pages(argv[0], map, copy, size, &sigbus);
@@ -672,6 +678,7 @@ static int cmd_remap(int argc, char **argv)
 		fprintf(stderr, "nor-tool: %s: mmap: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
+	catch_faults();
 	while (access(argv[1], F_OK) != 0) {
 		unsigned char *to = slot[(rounds + 1) & 1];
 

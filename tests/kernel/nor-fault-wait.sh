@@ -54,22 +54,20 @@ STATS=$(ls /sys/kernel/debug/cramfs/*/revoke_stats 2>/dev/null | head -n 1)
 [ "$NOR_MOUNTED" = 1 ] && [ -n "$STATS" ] && [ -w $PARAMS/busy_erase_ms ]
 nor_check $? "cramfs mounted, revocation statistics, the busy-time option"
 revocations() { sed -n 's/^revocations //p' "$STATS"; }
-# wait_for COND TENTHS: poll COND (a shell command) every 0.1 s
-wait_for() { _n=0; until eval "$1"; do [ $_n -lt "$2" ] || return 1; nor-tool pause 100; _n=$((_n + 1)); done; }
 nor_hung_fast 3
 
 # --- kill -9 of a process waiting in its fault ------------------------------
 $P stall 600 >/tmp/stall-kill.out 2>&1 &
 X=$!
-wait_for "nor_xip_text $X $P" 50
+nor_wait_for "nor_xip_text $X $P" 50
 nor_check $? "xip-probe runs with its text mapped in place"
 echo 3000 >$PARAMS/busy_erase_ms
 r0=$(revocations)
 nor-tool erase "$NOR_RW" 0 4k >/tmp/erase1.out 2>&1 &
 E=$!
-wait_for '[ "$(revocations)" -gt "$r0" ]' 20
+nor_wait_for '[ "$(revocations)" -gt "$r0" ]' 20
 nor_check $? "the erase revoked the cramfs"
-wait_for '[ "$(nor_state $X)" = D ]' 20
+nor_wait_for '[ "$(nor_state $X)" = D ]' 20
 nor_check $? "xip-probe waits (state D) for its text during the erase"
 nor_stack $X | sed 's/^/wait probe /'
 nor-tool killwait $X 5000 | tee /tmp/kill.out | sed 's/^/wait /'
@@ -86,7 +84,7 @@ nor_check $? "the erase completed: $(cat /tmp/erase1.out)"
 echo 200 >$PARAMS/busy_erase_ms
 XIP_PROBE_STOP=/tmp/stop $P stall 120 >/tmp/stall.out 2>&1 &
 X=$!
-wait_for "nor_xip_text $X $P" 50
+nor_wait_for "nor_xip_text $X $P" 50
 nor_check $? "xip-probe runs in place again"
 nor-tool pause 500
 t0=$(nor_ms)

@@ -65,8 +65,7 @@ nor_check $? "a file reads back from the flash"
 # 1. a program executed in place
 $BB sleep 600 &
 X=$!
-n=0
-while [ -z "$(nor_maps $X $BB)" ] && [ $n -lt 50 ]; do nor-tool pause 100; n=$((n + 1)); done
+nor_wait_for '[ -n "$(nor_maps $X $BB)" ]' 50
 nor_maps $X $BB | sed 's/^/xipmap /'
 nor_xip_text $X $BB
 nor_check $? "busybox runs from the flash with its text mapped in place (VmFlags pf/mm)"

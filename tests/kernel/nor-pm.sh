@@ -43,8 +43,7 @@ nor_check $? "cramfs mounted, revocation statistics, /sys/power/pm_test"
 revocations() { sed -n 's/^revocations //p' "$STATS"; }
 XIP_PROBE_STOP=/tmp/stop $P stall 600 >/tmp/stall.out 2>&1 &
 X=$!
-n=0
-until nor_xip_text $X $P || [ $n -ge 50 ]; do nor-tool pause 100; n=$((n + 1)); done
+nor_wait_for "nor_xip_text $X $P" 50
 nor_check $? "xip-probe runs with its text mapped in place"
 
 r0=$(revocations)

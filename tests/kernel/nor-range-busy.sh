@@ -57,8 +57,7 @@ before=$(image_sum)
 
 $BB sleep 600 &
 X=$!
-n=0
-while [ -z "$(nor_maps $X $BB)" ] && [ $n -lt 50 ]; do nor-tool pause 100; n=$((n + 1)); done
+nor_wait_for '[ -n "$(nor_maps $X $BB)" ]' 50
 nor_xip_text $X $BB
 nor_check $? "busybox runs from the flash with its text mapped in place"
 

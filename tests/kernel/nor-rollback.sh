@@ -55,10 +55,7 @@ for n in a b; do
     /mnt-$n/bin/xip-probe stall 600 >/tmp/stall-$n.out 2>&1 &
     eval "X$n=\$!"
 done
-n=0
-until { nor_xip_text $Xa /mnt-a/bin/xip-probe && nor_xip_text $Xb /mnt-b/bin/xip-probe; } || [ $n -ge 50 ]; do
-    nor-tool pause 100; n=$((n + 1))
-done
+nor_wait_for "nor_xip_text $Xa /mnt-a/bin/xip-probe && nor_xip_text $Xb /mnt-b/bin/xip-probe" 50
 nor_check $? "a program runs in place from each"
 
 # text_in_place PID PATH OFFSET SIZE: PATH's text in PID is mapped in place

@@ -50,9 +50,7 @@ nor-tool residency /mnt/share/numbers.txt /tmp/stop >/tmp/comp.out 2>&1 &
 C=$!
 nor-tool residency /mnt/share/xip.bin /tmp/stop >/tmp/xip.out 2>&1 &
 P=$!
-n=0
-while ! { grep -q residency-start /tmp/comp.out && grep -q residency-start /tmp/xip.out; } &&
-      [ $n -lt 100 ]; do nor-tool pause 50; n=$((n + 1)); done
+nor_wait_for "grep -q residency-start /tmp/comp.out && grep -q residency-start /tmp/xip.out" 50
 sed 's/^/scope /' /tmp/comp.out /tmp/xip.out
 nor_maps $P /mnt/share/xip.bin | sed 's/^/scope xip map /'
 nor_maps $C /mnt/share/numbers.txt | sed 's/^/scope compressed map /'
