@@ -9,6 +9,9 @@
 #   bench erase round=R bytes=B us=T
 #   bench stall ...                           (xip-probe stall, busy only)
 #   bench revoke count=N ...                  (the series' debugfs counters)
+#   bench gp n=N cpus=C p50_us=T p99_us=T max_us=T
+#                                             (nor-tool gp: one RCU grace
+#                                             period each, consumers running)
 . /lib/nor.sh
 param() {
     v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1)
@@ -58,6 +61,10 @@ while [ "$r" -le "$rounds" ]; do
     r=$((r + 1))
 done
 [ -n "$dbg" ] && sed 's/^/bench revoke /' "$dbg/revoke_stats"
+# the RCU grace period under the same load, the cost percpu_ref_kill()
+# would add to every revocation (bench/README.md); its error line, if
+# membarrier() is missing, reaches the result port as is
+[ "$load" = busy ] && [ -n "$dir" ] && nor-tool gp 50 | sed 's/^/bench /'
 touch /tmp/stop
 wait
 cat /tmp/verify.* /tmp/stall 2>/dev/null | sed 's/^/bench /'

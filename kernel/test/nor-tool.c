@@ -4,8 +4,10 @@
  * (kernel/test/nor-run.sh), statically linked: Debian's busybox has no
  * flash_eraseall/flashcp.  Every command prints one result line (more with
  * -v) and exits 0 on success, 1 on failure (mismatch, I/O error), 2 on
- * usage errors.  Offsets and lengths accept 0x hex, and the suffixes k/m
- * (KiB, MiB).  Times are microseconds of CLOCK_MONOTONIC.
+ * usage errors, 3 when the kernel lacks what the command needs (gp:
+ * membarrier(), or one CPU online).  Offsets and lengths accept 0x hex,
+ * and the suffixes k/m (KiB, MiB).  Times are microseconds of
+ * CLOCK_MONOTONIC.
  *
  *   nor-tool info DEV                          MEMGETINFO
  *       info DEV size=N erasesize=N writesize=N type=N flags=0xX
@@ -56,6 +58,10 @@
  *       /proc/PID/stat every 0.2 ms until it is a zombie or gone (MS at most)
  *       killwait pid=N ms=T.TTT ended=yes|no state=S  (S: its state when
  *       killed)
+ *   nor-tool gp N                               N x membarrier(MEMBARRIER_CMD_GLOBAL),
+ *       one RCU grace period each (synchronize_rcu()), timed
+ *       gp n=N cpus=C p50_us=T p99_us=T max_us=T
+ *       (exit 3, one line on stderr: no membarrier(), nohz_full, one CPU)
  *   nor-tool ms                                 monotonic time in ms
  *   nor-tool pause MS                           sleep MS milliseconds
  *   nor-tool tsc-khz                            (host, x86) the TSC rate in kHz,
@@ -80,8 +86,10 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
 #include <mtd/mtd-user.h>
 
 static int verbose;
@@ -101,7 +109,8 @@ static int usage(void)
 	      " killwait PID MS | remap FILE STOPFILE |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
 	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
-	      " pagemap PID START END BASE SIZE | ms | pause MS\n",
+	      " pagemap PID START END BASE SIZE | gp N | ms | pause MS | tsc-khz\n"
+	      "exit: 0 ok, 1 failure, 2 usage, 3 not supported by the kernel (gp)\n",
 	      stderr);
 	return 2;
 }
@@ -961,6 +970,76 @@ static int cmd_killwait(int argc, char **argv)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * 0 if membarrier(MEMBARRIER_CMD_GLOBAL) waits for a grace period here;
+ * else says why not on stderr (exit 3).  Linux 6.1,
+ * kernel/sched/membarrier.c, SYSCALL_DEFINE3(membarrier): "case
+ * MEMBARRIER_CMD_GLOBAL: ... if (num_online_cpus() > 1)
+ * synchronize_rcu(); return 0;" (-EINVAL with nohz_full; -ENOSYS without
+ * CONFIG_MEMBARRIER).  With one CPU online it returns at once: no figure.
+ */
+static int gp_check(long *cpus)
+{
+	long mask = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	if (mask < 0 || !(mask & MEMBARRIER_CMD_GLOBAL)) {
+		fprintf(stderr, "nor-tool: gp: membarrier(MEMBARRIER_CMD_GLOBAL) not available: %s\n",
+			mask < 0 ? strerror(errno) : "not in MEMBARRIER_CMD_QUERY (nohz_full?)");
+		return -1;
+	}
+	*cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (*cpus < 2) {
+		fprintf(stderr, "nor-tool: gp: %ld CPU online: membarrier() skips the grace period\n",
+			*cpus);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One RCU grace period per call, timed: what percpu_ref_kill() waits for
+ * before its count can reach zero (bench/kernel).  membarrier() is the one
+ * system call that waits for exactly that.  Percentiles as the series'
+ * revoke_stats takes them: the sorted sample at n * p / 100.
+ */
+static int cmd_gp(int argc, char **argv)
+{
+	uint64_t n, i, *us;
+	long cpus;
+
+	if (argc != 1 || parse_num(argv[0], &n) || n == 0 || n > 100000)
+		return usage();
+	if (gp_check(&cpus))
+		return 3;
+	us = calloc(n, sizeof(*us));
+	if (!us)
+		return 1;
+	for (i = 0; i < n; i++) {
+		uint64_t t0 = now_us();
+
+		if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0) {
+			int e = errno;
+
+			fprintf(stderr, "nor-tool: gp: membarrier: %s\n", strerror(e));
+			free(us);
+			return e == ENOSYS || e == EINVAL ? 3 : 1;
+		}
+		us[i] = now_us() - t0;
+	}
+	qsort(us, n, sizeof(*us), cmp_u64);
+	printf("gp n=%" PRIu64 " cpus=%ld p50_us=%" PRIu64 " p99_us=%" PRIu64
+	       " max_us=%" PRIu64 "\n", n, cpus, us[n / 2], us[n * 99 / 100], us[n - 1]);
+	free(us);
+	return 0;
+}
+
 static int cmd_tsc_khz(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -1023,6 +1102,8 @@ int main(int argc, char **argv)
 		return cmd_pagemap(argc, argv);
 	if (!strcmp(cmd, "tsc-khz"))
 		return cmd_tsc_khz();
+	if (!strcmp(cmd, "gp"))
+		return cmd_gp(argc, argv);
 	if (!strcmp(cmd, "ms")) {
 		printf("%" PRIu64 "\n", now_us() / 1000);
 		return 0;
