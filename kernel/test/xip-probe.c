@@ -6,8 +6,14 @@
  *
  *   xip-probe sum FILE            print "fnv64 SIZE PATH" (host and guest)
  *   xip-probe verify SECONDS SUMS read() and mmap() every file listed in
- *                                 SUMS ("fnv64 size path" lines) in a loop;
- *                                 count mismatches (never stops early)
+ *                                 SUMS ("fnv64 size path" lines) in a loop,
+ *                                 and a mapping of each held for the whole
+ *                                 run; count mismatches (never stops early)
+ *   xip-probe status FILE         print "status_blocks=N FILE": how many
+ *                                 aligned 64-byte blocks of FILE are all
+ *                                 SR_READY (the host checks the image has
+ *                                 none, so that any the guest sees are the
+ *                                 chip's status register)
  *   xip-probe stall SECONDS       run in a tight loop; report the longest
  *                                 gaps between iterations (the stall a
  *                                 process executing in place sees)
@@ -16,7 +22,8 @@
  * as soon as FILE exists (so a test can end them after its writes).
  *
  * Output: one line "verify rounds=N files=F bytes=B mismatches=M
- * [first=PATH@OFF:map|read]" or "stall iterations=N max_us=... p50_us=
+ * status_blocks=S [first=PATH:map|read|held]" (S: the status blocks seen
+ * through the mapping in the passes where its sum mismatched) or "stall iterations=N max_us=... p50_us=
  * p99_us=... over_1ms=K"; a SIGBUS or SIGSEGV prints "crash signal=N" and
  * exits 3.  Exit: 0 clean, 1 mismatches, 2 usage or I/O error, 3 crash.
  */
@@ -38,6 +45,7 @@
 struct sum_entry {
 	uint64_t sum;
 	uint64_t size;
+	const unsigned char *held;	/* mapped once, kept: like program text */
 	char path[512];
 };
 
@@ -49,6 +57,29 @@ static uint64_t fnv64(const unsigned char *p, size_t len, uint64_t h)
 }
 
 #define FNV_INIT 0xcbf29ce484222325ull
+
+/*
+ * An Intel CFI chip out of read-array mode answers every read with its
+ * status register: SR.7 (ready) set, 0x80, on every byte of a bank-width-1
+ * chip once the operation is done.
+ */
+#define SR_READY 0x80
+#define STATUS_BLOCK 64
+
+/* Aligned STATUS_BLOCK-byte blocks of p[0..len) that are all SR_READY. */
+static long status_blocks(const unsigned char *p, size_t len)
+{
+	long n = 0;
+
+	for (size_t off = 0; off + STATUS_BLOCK <= len; off += STATUS_BLOCK) {
+		size_t i = 0;
+
+		while (i < STATUS_BLOCK && p[off + i] == SR_READY)
+			i++;
+		n += i == STATUS_BLOCK;
+	}
+	return n;
+}
 
 /* True once the stop file (XIP_PROBE_STOP) exists. */
 static int stop_requested(void)
@@ -99,8 +130,12 @@ static int sum_read(const char *path, uint64_t *sum, uint64_t *size)
 	return r < 0 ? -1 : 0;
 }
 
-/* fnv64 of the file through a private read+exec mapping, as a loader would. */
-static int sum_map(const char *path, uint64_t size, uint64_t *sum)
+/*
+ * fnv64 of the file through a private read+exec mapping, as a loader would,
+ * and its status blocks (*status) from the same read.
+ */
+static int sum_map(const char *path, uint64_t size, uint64_t *sum,
+		   long *status)
 {
 	int fd = open(path, O_RDONLY);
 	void *p;
@@ -115,6 +150,7 @@ static int sum_map(const char *path, uint64_t size, uint64_t *sum)
 			return -1;
 		}
 		*sum = fnv64(p, size, *sum);
+		*status = status_blocks(p, size);
 		munmap(p, size);
 	}
 	close(fd);
@@ -131,6 +167,26 @@ static int cmd_sum(const char *path)
 	}
 	printf("%016llx %llu %s\n", (unsigned long long)sum,
 	       (unsigned long long)size, path);
+	return 0;
+}
+
+static int cmd_status(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "xip-probe: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	p = st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "xip-probe: %s: mmap: %s\n", path, strerror(errno));
+		return 2;
+	}
+	printf("status_blocks=%ld %s\n", p ? status_blocks(p, st.st_size) : 0L, path);
+	close(fd);
 	return 0;
 }
 
@@ -151,16 +207,51 @@ static int load_sums(const char *list, struct sum_entry *e, int max)
 	return n;
 }
 
+/*
+ * Where a mapping differs from the file as read() gives it: " at=OFF
+ * seen=BYTES want=BYTES" (8 bytes from the first differing one) into out.
+ */
+static void describe_mismatch(const char *path, const unsigned char *map,
+			      uint64_t size, char *out, size_t cap)
+{
+	unsigned char buf[65536];
+	uint64_t off = 0;
+	ssize_t r = 0;
+	int fd = open(path, O_RDONLY);
+
+	*out = 0;
+	if (fd < 0)
+		return;
+	while (off < size && (r = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < r && off + i < size; i++) {
+			if (map[off + i] == buf[i])
+				continue;
+			int n = snprintf(out, cap, " at=%llu seen=",
+					 (unsigned long long)(off + i));
+			for (int k = 0; k < 8 && off + i + k < size && n < (int)cap - 3; k++)
+				n += snprintf(out + n, cap - n, "%02x", map[off + i + k]);
+			n += snprintf(out + n, cap - n, " want=");
+			for (int k = 0; k < 8 && i + k < r && n < (int)cap - 3; k++)
+				n += snprintf(out + n, cap - n, "%02x", buf[i + k]);
+			close(fd);
+			return;
+		}
+		off += (uint64_t)r;
+	}
+	close(fd);
+}
+
 /* One pass over the files; returns the mismatches, noting the first. */
 static int verify_pass(const struct sum_entry *e, int n, char *first,
-		       size_t cap, uint64_t *bytes)
+		       size_t cap, uint64_t *bytes, long *status)
 {
 	int bad = 0;
 
 	for (int i = 0; i < n; i++) {
 		uint64_t sum = 0, size = 0, msum = 0;
+		long st = 0;
 		int rd = sum_read(e[i].path, &sum, &size);
-		int mp = sum_map(e[i].path, e[i].size, &msum);
+		int mp = sum_map(e[i].path, e[i].size, &msum, &st);
 
 		*bytes += 2 * e[i].size;
 		if (rd || sum != e[i].sum || size != e[i].size) {
@@ -170,16 +261,50 @@ static int verify_pass(const struct sum_entry *e, int n, char *first,
 		if (mp || msum != e[i].sum) {
 			if (!bad++)
 				snprintf(first, cap, "%s:map", e[i].path);
+			*status += st;
+		}
+		if (e[i].held && fnv64(e[i].held, e[i].size, FNV_INIT) != e[i].sum) {
+			char where[100];
+
+			*status += status_blocks(e[i].held, e[i].size);
+			if (!bad++) {
+				describe_mismatch(e[i].path, e[i].held, e[i].size,
+						  where, sizeof(where));
+				snprintf(first, cap, "%s:held%s", e[i].path, where);
+			}
 		}
 	}
 	return bad;
+}
+
+/*
+ * Map every file once for the whole run: a mapping that lives across the
+ * writes, as program text does, is where a kernel that leaves flash PTEs
+ * behind shows the chip's status register (a fresh mapping faults its
+ * pages in through the gate).
+ */
+static void hold_maps(struct sum_entry *e, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = open(e[i].path, O_RDONLY);
+		void *p;
+
+		if (fd < 0 || !e[i].size) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		p = mmap(NULL, e[i].size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		e[i].held = p == MAP_FAILED ? NULL : p;
+		close(fd);
+	}
 }
 
 static int cmd_verify(double seconds, const char *list)
 {
 	struct sum_entry *e = calloc(MAX_FILES, sizeof(*e));
 	int n = e ? load_sums(list, e, MAX_FILES) : -1;
-	long rounds = 0, bad = 0;
+	long rounds = 0, bad = 0, status = 0;
 	uint64_t bytes = 0;
 	char first[600] = "";
 	double end = now_us() + seconds * 1e6;
@@ -188,13 +313,14 @@ static int cmd_verify(double seconds, const char *list)
 		fprintf(stderr, "xip-probe: %s: no sums\n", list);
 		return 2;
 	}
+	hold_maps(e, n);
 	do {
-		bad += verify_pass(e, n, first, sizeof(first), &bytes);
+		bad += verify_pass(e, n, first, sizeof(first), &bytes, &status);
 		rounds++;
 	} while (now_us() < end && !stop_requested());
-	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld%s%s\n",
-	       rounds, n, (unsigned long long)bytes, bad, *first ? " first=" : "",
-	       first);
+	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld status_blocks=%ld%s%s\n",
+	       rounds, n, (unsigned long long)bytes, bad, status,
+	       *first ? " first=" : "", first);
 	free(e);
 	return bad ? 1 : 0;
 }
@@ -249,6 +375,8 @@ int main(int argc, char **argv)
 		return cmd_verify(atof(argv[2]), argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "stall"))
 		return cmd_stall(atof(argv[2]));
-	fprintf(stderr, "usage: xip-probe sum FILE | verify SECONDS SUMS | stall SECONDS\n");
+	if (argc == 3 && !strcmp(argv[1], "status"))
+		return cmd_status(argv[2]);
+	fprintf(stderr, "usage: xip-probe sum FILE | verify SECONDS SUMS | stall SECONDS | status FILE\n");
 	return 2;
 }

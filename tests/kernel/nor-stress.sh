@@ -13,8 +13,14 @@
 #   busy      the same with the series' busy-time option (every erase
 #             holds the chip in status mode for busy_erase_ms)
 #   skip-unmap, skip-drain  the debug kernel told to skip step 2 (unmap)
-#             or step 3 (drain) of the revocation must be caught:
-#             mismatches or crashed consumers
+#             or step 3 (drain) of the revocation must be caught by its
+#             signature: the RAM verifier reads SR_READY blocks (the chip's
+#             status register) through mappings held across the writes, or
+#             a process in place dies of SIGSEGV, SIGILL or SIGBUS
+#   skip-recheck  the debug kernel taking a gate reference without the
+#             re-check after announcing it, with a 200 us delay between the
+#             gate check and the announce (a subtle bug): must be caught
+#   delay     the same delay on the correct protocol: must stay clean
 #   skip-zap  the debug kernel told to leave the copies that faults map
 #             during a suspendable erase in place must be caught: the
 #             running text pages are not flash pages after the writes
@@ -32,7 +38,7 @@
 #
 # Exit 77 without qemu-system-x86_64, linux-source-6.1 or seabios.
 # Env: NOR_STRESS_CYCLES, NOR_STRESS_VARIANTS (default "instant busy
-# debug busy-debug skip-unmap skip-drain skip-zap").
+# debug busy-debug skip-unmap skip-drain skip-recheck delay skip-zap").
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/common.sh"
@@ -42,7 +48,7 @@ is_static_elf /bin/busybox || t_skip "no static /bin/busybox (package busybox-st
 t_init cramfs
 nor=$repo_dir/kernel/test
 cycles=${NOR_STRESS_CYCLES:-1000}
-variants=${NOR_STRESS_VARIANTS:-instant busy debug busy-debug skip-unmap skip-drain skip-zap}
+variants=${NOR_STRESS_VARIANTS:-instant busy debug busy-debug skip-unmap skip-drain skip-recheck delay skip-zap}
 parts="mtdparts=physmap-flash.0:4M(ro),1920k(jffs2),1920k(raw),256k(bios)ro"
 
 # the image: what the consumers run and check
@@ -57,6 +63,11 @@ head -c 200000 /dev/urandom >"$src/share/xip.bin"
 for f in bin/busybox bin/xip-probe share/numbers.txt share/xip.bin; do
     "$src/bin/xip-probe" sum "$src/$f" | sed "s| $src/| /mnt/|"
 done >"$src/etc/sums"
+# the image has no run of SR_READY bytes: any the guest reads through a
+# mapping is the chip's status register (a broken kernel's signature)
+for f in bin/busybox bin/xip-probe share/numbers.txt share/xip.bin; do
+    "$src/bin/xip-probe" status "$src/$f"
+done | grep -v '^status_blocks=0 ' && { t_fail "the image files hold SR_READY blocks"; t_done; }
 img=$T/stress.img
 rc_run build 0 "cramfs build --xip (stress image)" "$CRAMFS" build --xip \
     --xip-files share/xip.bin --max-size 4M -o "$img" "$src" || t_done
@@ -72,7 +83,7 @@ scenario() {
         >"$T/$name.out" 2>"$T/$name.err"
     local rc=$?
     grep -E '^(ok|FAIL):' "$T/$name.out" | sed "s/^\(ok\|FAIL\): /\1: $name: /"
-    grep -E '^stress (summary|raw|writers|stall|text-pages|revoke)' "$T/$name.out" | sed "s/^/# $name: /"
+    grep -E '^stress (summary|raw|writers|stall|text-pages|revoke|verify|busybox)' "$T/$name.out" | sed "s/^/# $name: /"
     t_check $rc "$name: guest verdict (nor-run.sh exit $rc)"
     [ $rc = 0 ] || { grep -E 'kmsg .*(BUG|WARNING|lockdep|KASAN|hung|Oops)' "$T/$name.out" | head -n 20; tail -n 5 "$T/$name.err"; }
 }
@@ -90,6 +101,12 @@ for v in $variants; do
         "" 200 --kernel debug ;;
     skip-drain) scenario skip-drain broken "cramfs.xip_revoke_debug_skip=2 cfi_cmdset_0001.busy_erase_ms=20" \
         "" 200 --kernel debug ;;
+    skip-recheck) scenario skip-recheck broken \
+        "cramfs.xip_revoke_debug_skip=4 cramfs.xip_revoke_debug_delay_us=200 cfi_cmdset_0001.busy_erase_ms=20" \
+        "" 200 --kernel debug ;;
+    delay) scenario delay clean \
+        "cramfs.xip_revoke_debug_delay_us=200 cfi_cmdset_0001.busy_erase_ms=20" \
+        --strict 200 --kernel debug ;;
     skip-zap) scenario skip-zap degraded \
         "cramfs.xip_revoke_debug_skip=3 cfi_cmdset_0001.busy_erase_ms=20 cfi_cmdset_0001.model_suspend=1" \
         "" 60 --kernel debug ;;
