@@ -5,51 +5,65 @@
  * wait_event(gate->wq, !atomic_read_acquire(&gate->copying)) in
  * cramfs_xip_zap_copies(), where v1 had a plain atomic_read()
  * (-DNO_ZAP_ACQUIRE; see "Memory model" below).
- * Patches by file number (= [PATCH v2 NN/24]; v1's in brackets):
+ * Patches by file number (= [PATCH v2 NN/14]; v1's in brackets where
+ * they differ):
  *   0001  cfi_cmdset_0001: chip_ready() lets points through FL_POINT
  *         (ref_point_counter counts the pointers)
  *   0002  mtd core: mtd_register_point_holder(), mtd_revoke_points(),
- *         mtd_restore_points(), master.point_holders_lock
- *   0003  cfi_cmdset_0001: every entry point that leaves read-array mode
- *         bracketed by mtd_revoke_points() .. mtd_restore_points()
- *   0004  cramfs: the XIP gate, cramfs_xip_revoke(), cramfs_xip_restore(),
- *         cramfs_xip_fault(), cramfs_read_lock()/cramfs_read() bounce path
- *   (0005 [0007], debugfs statistics, only adds writer-side timing: not
- *         modelled)
- *   (0006 [0008], lockdep annotation of the gate for a restore from
- *         another task: no protocol change, not modelled)
- *   0007 [0009]  mtd core: bursts.  mtd_revoke_points() calls ->revoke()
- *         only if master.points_revoked is clear; mtd_restore_points()
- *         calls mtd_restore_holders() at once (the burst is
+ *         mtd_restore_points(), master.point_holders_lock, the brackets
+ *         in the core wrappers for a driver that opted in.
+ *         Bursts [0009]: mtd_revoke_points() calls ->revoke() only if
+ *         master.points_revoked is clear; mtd_restore_points() calls
+ *         mtd_restore_holders() at once (the burst is
  *         MTD_POINTS_MAX_HOLD_MS old; v1 also with mtd.points_idle_ms=0)
  *         or leaves the holders revoked and arms points_restore_work
  *         (mod_delayed_work()), whose mtd_points_restore_work() takes
- *         point_holders_lock and calls mtd_restore_holders() later
- *   0008 [0010]  mtd core + cfi_cmdset_0001: mtd_points_reads_served(on/off)
- *         around cfi_intelext_erase_varsize()'s erase when
- *         cfi_can_suspend_erase() (-DERASE_SUSPEND)
- *   0009 [0011]  cramfs: cramfs_xip_reads_served() (gate.reads_served,
- *         wake), the fault's copy decision (cramfs_gate_get(.., &copy)
- *         until 0016), cramfs_xip_fault_copy() (copying, re-check,
- *         mtd_read(), vm_insert_page(), copied, cramfs_gate_copy_done()),
+ *         point_holders_lock and calls mtd_restore_holders() later.
+ *         mtd_points_reads_served(on/off) [0010]
+ *   0003  cfi_cmdset_0001: opts in; brackets what the core cannot see
+ *         (sync, suspend, resume, reboot) [v1: every entry point that
+ *         leaves read-array mode, in the driver]; the erase of
+ *         cfi_intelext_erase_varsize() between mtd_points_reads_served(on)
+ *         and (off) when cfi_can_suspend_erase() (-DERASE_SUSPEND) [0010]
+ *   0005 [0004]  cramfs: every read of the image in a read_mutex section,
+ *         cramfs_read_lock() .. cramfs_read_unlock()
+ *   0006 [0004]  cramfs: XIP pages mapped at fault time, cramfs_xip_fault()
+ *         the only way to a flash PTE
+ *   0007 [0004]  cramfs: the XIP gate, cramfs_xip_revoke(),
+ *         cramfs_xip_restore(), the gate in cramfs_xip_fault(),
+ *         cramfs_read_lock()'s reference and the cramfs_read() bounce
+ *         path
+ *   0010 [0011]  cramfs: cramfs_xip_reads_served() (gate.reads_served,
+ *         wake), the fault's copy decision (v1: cramfs_gate_get(.., &copy)),
+ *         cramfs_xip_fault_copy() (copying, re-check, mtd_read(),
+ *         vm_insert_page(), copied, cramfs_gate_copy_done()),
  *         cramfs_xip_zap_copies() at the end of cramfs_xip_restore()
- *         (-DERASE_SUSPEND)
- *   0011  (v2) cramfs_xip_zap_copies() waits with atomic_read_acquire()
- *   0024 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
+ *         (-DERASE_SUSPEND), which waits with atomic_read_acquire() (v2;
+ *         v1's plain load is -DNO_ZAP_ACQUIRE)
+ *   0013 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
  *         busy_erase_ms / busy_program_us (the held chip), model_suspend
  *         (reads suspend a held erase)
- *   Not modelled (README.md, "v2 patches the model does not cover"):
- *   0010 (operations on the image's range fail with -EBUSY before any
- *         revocation), 0012 (the unmap takes only the direct pages, which
- *         all the model's PTEs and copies are), 0013 (VM_IO, VM_DONTDUMP,
- *         ->access through the page cache: no pins), 0014 (yield between
- *         the blocks of an erase), 0015 (mmap() never waits: its block
- *         pointers are a cramfs_read() user; the model keeps v1's waiting
- *         mmap(), more behaviours), 0016 (the fault waits killably
- *         without mmap_lock and returns VM_FAULT_RETRY: the model's
- *         "wait, then tryget again" loop, as cramfs_gate_get() had it),
- *         0017 (opt-in), 0018-0020 (suspend, sync, reboot), 0021 (the
- *         killable drain and its rollback).
+ *   (0012, DO NOT MERGE, cramfs's debug knobs: seeded bugs here, NO_UNMAP,
+ *         NO_DRAIN, NO_ZAP, NO_RECHECK)
+ *   Not modelled (README.md, "What of v2 the model does not cover"):
+ *   0002 (operations on the image's range fail with -EBUSY before any
+ *         revocation; with 0003, yield between the blocks of an erase,
+ *         the opt-in, suspend, sync and reboot; removal, ->detach()),
+ *         0004 (lookup creates its inode outside read_mutex: no change
+ *         at the gate), 0006 (VM_IO, VM_DONTDUMP, ->access through the
+ *         page cache: no pins), 0007 (the unmap takes only the direct
+ *         pages, which all the model's PTEs and copies are; mmap() never
+ *         waits: its block pointers are a cramfs_read() user, and the
+ *         model keeps v1's waiting mmap(), more behaviours; the fault
+ *         waits killably without mmap_lock and returns VM_FAULT_RETRY:
+ *         the model's "wait, then tryget again" loop, as
+ *         cramfs_gate_get() had it; the killable drain and its rollback;
+ *         removal, GONE; a device that takes no holders, where the gate
+ *         stays OPEN and nothing revokes), 0008 [0008] (lockdep
+ *         annotation of the gate: no protocol change), 0009 (the 10 ms
+ *         grace: a comment in cramfs_xip_revoke()), 0011 [0007] (debugfs
+ *         statistics, only writer-side timing), 0014 (DO NOT MERGE,
+ *         refuse_point_holders: the opt-in switched off).
  * docs/kernel-protocol.md ("As implemented", "Bursts", "Faults during a
  * suspendable erase", "Ordering") describes the same protocol.
  *
@@ -60,8 +74,8 @@
  *                    - a load through an existing flash PTE (the MMU; no
  *                      kernel code runs);
  *                    - cramfs_xip_fault() for a direct page: its
- *                      tryget/wait loop, cramfs_gate_get(.., &copy) until
- *                      0016 (since, in cramfs_xip_fault(), with the wait
+ *                      tryget/wait loop, v1's cramfs_gate_get(.., &copy)
+ *                      (v2, 0007: in cramfs_xip_fault(), with the wait
  *                      without mmap_lock and VM_FAULT_RETRY): waits while
  *                      CLOSED, gives up on LOST, and with ERASE_SUSPEND
  *                      returns copy while reads are served; vmf_insert_mixed(),
@@ -69,8 +83,9 @@
  *                      or, as in v1, cramfs_physmem_mmap() reading the
  *                      block pointers: cramfs_gate_get(.., NULL), the
  *                      loads of cramfs_xip_find_range(), cramfs_gate_put()
- *                      (one branch for both, see cramfs_gate_get(); since
- *                      0015 mmap() is a cramfs_read() user instead);
+ *                      (one branch for both, see cramfs_gate_get(); in
+ *                      v2, 0005 and 0007, mmap() is a cramfs_read() user
+ *                      instead);
  *                    - a cramfs_read() user (lookup, readdir, read_folio,
  *                      the superblock, v2's mmap() and ->access):
  *                      mutex_lock(&read_mutex),
@@ -79,17 +94,18 @@
  *                      reference or, without one, cramfs_bounce_read():
  *                      mtd_read() into sbi->bounce; cramfs_read_unlock().
  *                      These users never wait for the gate.
- *   writer()       a cfi_cmdset_0001 entry point of 0003 (write_words,
- *                  writev, erase_varsize, lock, ...):
+ *   writer()       a cfi_cmdset_0001 entry point (write_words, writev,
+ *                  erase_varsize, lock, ...) in a core wrapper of 0002, or
+ *                  what 0003 brackets itself (sync, suspend, reboot):
  *                    mtd_revoke_points(): point_holders_lock, then
- *                      cramfs_xip_revoke() unless points_revoked (0007)
- *                    [erase: mtd_points_reads_served(on) (0008)]
+ *                      cramfs_xip_revoke() unless points_revoked (0002)
+ *                    [erase: mtd_points_reads_served(on) (0002, 0003)]
  *                    the operation (get_chip(), command, status polls)
  *                    [erase: mtd_points_reads_served(off)]
  *                    mtd_restore_points(): mtd_restore_holders() ->
- *                      cramfs_xip_restore(), or arm the work (0007);
+ *                      cramfs_xip_restore(), or arm the work (0002);
  *                      mutex_unlock(point_holders_lock)
- *   worker()       points_restore_work (0007): mtd_points_restore_work():
+ *   worker()       points_restore_work (0002): mtd_points_restore_work():
  *                  point_holders_lock, mtd_restore_holders(), unlock.  It
  *                  may run at any time after it was armed (the delay is
  *                  not modelled: any finite one is an interleaving).
@@ -99,12 +115,14 @@
  * master.point_holders_lock (0002) is taken by mtd_revoke_points() and
  * released by mtd_restore_points(), so whole brackets run one after the
  * other; more writers only add brackets in sequence, which NWRITES covers.
- * Since 0007 the worker takes the lock too, so it is a variable (phl).
+ * With bursts (0002) the worker takes the lock too, so it is a variable
+ * (phl).
  * In v1 cramfs_xip_revoke() always returned 0, so the rollback of
  * mtd_revoke_points() (restore the holders already revoked, do not start
- * the operation) never ran with cramfs holders; since 0021 a writer killed
- * in the drain makes it fail (the gate reopened as found, -EINTR).  The
- * model's revoke always succeeds: the rollback is not modelled.
+ * the operation) never ran with cramfs holders; in v2 (0007) a writer
+ * killed in the drain makes it fail (the gate reopened as found,
+ * -EINTR).  The model's revoke always succeeds: the rollback is not
+ * modelled.
  *
  * Memory model: Spin interleaves whole statements, i.e. it is sequentially
  * consistent; one Promela statement = one atomic access.  For the barrier
@@ -179,16 +197,17 @@
  *   WAIT_FOR_OPEN       cramfs_gate_wait() waits for OPEN instead of
  *                       !CLOSED: waiters sleep through a LOST reopen
  *                                                                  (D, L2)
- *   bursts (0007):
+ *   bursts (0002):
  *   STALE_REVOKED       mtd_restore_points() restores at once by calling
- *                       ->restore() itself (the pre-0007 loop) and leaves
- *                       points_revoked set: the next bracket skips
- *                       ->revoke() with the chip pointed at        (L1)
+ *                       ->restore() itself (the loop from before
+ *                       bursts) and leaves points_revoked set: the
+ *                       next bracket skips ->revoke() with the chip
+ *                       pointed at                                 (L1)
  *   RESTORE_SKIPS_LOCK  mtd_points_restore_work() restores without
  *                       point_holders_lock                          (L1)
  *   NO_ARM              mtd_restore_points() leaves the holders revoked
  *                       without arming the work                    (D, L2)
- *   copies (0008, 0009; with ERASE_SUSPEND):
+ *   copies (0002, 0003, 0010; with ERASE_SUSPEND):
  *   NO_ZAP              restore leaves the copies mapped           (S3)
  *                       (cramfs.xip_revoke_debug_skip=3)
  *   NO_COPY_RECHECK     cramfs_xip_fault_copy() maps without the
@@ -221,15 +240,15 @@
  *   NO_ZAP_ACQUIRE      zap_copies: atomic_read(&copying), v1; the
  *                       load of copied may precede it              (S3)
  * Options:
- *   ERASE_SUSPEND       erase or program per bracket; 0024's hold (the
+ *   ERASE_SUSPEND       erase or program per bracket; 0013's hold (the
  *                       chip busy, chip->mutex dropped between polls) and
  *                       its erase suspend for mtd_read(): a read during
  *                       an erase is served (suspend, read, resume), during
- *                       a program it waits.  With it, 0008/0009: during an
- *                       erase faults may map copies.
- *   NO_COPY             ERASE_SUSPEND without 0008/0009 (faults wait)
+ *                       a program it waits.  With it, 0010 (reads served:
+ *                       0002, 0003): during an erase faults may map copies.
+ *   NO_COPY             ERASE_SUSPEND without 0010's copies (faults wait)
  *   NO_BURST            restore at the end of every bracket, no worker
- *                       (the series before 0007; v1's mtd.points_idle_ms=0,
+ *                       (as before bursts; v1's mtd.points_idle_ms=0,
  *                       a parameter v2 does not have)
  *   NO_LOST             cramfs_xip_point() never fails (no LOST gate)
  *   NC (2 or 3)         consumers; NWRITES: write brackets (2)
@@ -251,7 +270,7 @@
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
 /* ARRAY     read-array mode: FL_READY or FL_POINT
  * BUSY      program or erase running: FL_WRITING / FL_ERASING (held by
- *           0024); every load returns status bytes
+ *           0013); every load returns status bytes
  * SUSPENDED erase suspended (FL_ERASE_SUSPENDED): array reads outside
  *           the erasing block (cramfs lives outside it)
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
@@ -263,12 +282,12 @@ bool pointed = 1;		/* cramfs's pointer: sbi->mtd_point_size != 0       *
 bool erasing;			/* the operation is an erase that reads suspend     *
 				 * (ERASE_SUSPEND only)                             */
 
-/* ---- the MTD master (struct mtd_master, 0002, 0007) --------------- */
+/* ---- the MTD master (struct mtd_master, 0002) --------------------- */
 bool phl;			/* point_holders_lock                               */
 bool revoked;			/* points_revoked: a burst left the holders revoked */
 bool work_pending;		/* points_restore_work armed (timer or queued)      */
 
-/* ---- the gate (struct cramfs_xip_gate, 0004, 0009) ---------------- */
+/* ---- the gate (struct cramfs_xip_gate, 0007, 0010) ---------------- */
 #define OPEN	0		/* CRAMFS_GATE_OPEN                                 */
 #define CLOSED	1		/* CRAMFS_GATE_CLOSED: a writer revokes             */
 #define LOST	2		/* CRAMFS_GATE_LOST: restore could not point again  */
@@ -276,18 +295,18 @@ byte closed = OPEN;		/* int closed                                       */
 byte inflight;			/* atomic_t inflight: temporary references          */
 byte waiters;			/* atomic_t waiters: consumers that found it closed *
 				 * and are not through (v1; v2 counts only while    *
-				 * asleep, 0016; only feeds gate->woke)             */
+				 * asleep, 0007; only feeds gate->woke)             */
 byte wq;			/* wait_queue_head_t wq: bit i = task i is queued   *
 				 * and TASK_UNINTERRUPTIBLE (consumers 0..NC-1,     *
 				 * writer NC, worker NC+1)                          */
 bool rmutex;			/* static DEFINE_MUTEX(read_mutex)                  */
-bool reads_served;		/* bool reads_served (0009)                         */
-byte copying;			/* atomic_t copying: faults making a copy (0009)    */
-bool copied;			/* bool copied: copies are mapped (0009)            */
+bool reads_served;		/* bool reads_served (0010)                         */
+byte copying;			/* atomic_t copying: faults making a copy (0010)    */
+bool copied;			/* bool copied: copies are mapped (0010)            */
 
 /* ---- user page tables (all mms) ----------------------------------- */
 bool pte[2];			/* flash PTEs of the 2 pages                        */
-bool cpte;			/* some copy PTE (a RAM page of 0009) is mapped     */
+bool cpte;			/* some copy PTE (a RAM page of 0010) is mapped     */
 
 /* ---- ghost state for the properties (no kernel counterpart) ------- */
 bool ann[NC];			/* consumer i's increment is in inflight            */
@@ -405,8 +424,8 @@ inline wait_event_hoist(me, cond, x)
 
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
  * get_chip(FL_READY): sleeps while a program runs, or an erase without
- * erase suspend; with ERASE_SUSPEND (0008's cfi_can_suspend_erase() for
- * FL_READY with 0024's model_suspend, on a real chip FeatureSupport bit 1)
+ * erase suspend; with ERASE_SUSPEND (0003's cfi_can_suspend_erase() for
+ * FL_READY with 0013's model_suspend, on a real chip FeatureSupport bit 1)
  * chip_ready() suspends an erase (0xB0, 0x70, poll); in FL_STATUS it
  * writes Read Array (0xFF).  map_copy_from(); put_chip() resumes a
  * suspended erase (0xD0, 0x70); mutex_unlock. */
@@ -427,7 +446,7 @@ inline mtd_read()
 	}
 }
 
-/* ---- consumer side of the gate (0004) ----------------------------- */
+/* ---- consumer side of the gate (0007) ----------------------------- */
 
 /* cramfs_gate_tryget(): take a temporary reference if the gate is open;
  * never sleeps.  ok = 1: reference held. */
@@ -521,7 +540,7 @@ inline cramfs_gate_put(me, ok, last)
  * READ_ONCE(closed) != CLOSED || (copy_ok && READ_ONCE(reads_served)).
  * The model has one gate_get() for the fault (copy_ok) and mmap() (copy
  * NULL), so it waits with the fault's condition; see cramfs_gate_get().
- * Without COPIES reads_served stays 0: the condition of 0004. */
+ * Without COPIES reads_served stays 0: the condition of 0007. */
 #ifdef WAIT_FOR_OPEN
 #define GATE_WAIT_COND	(closed == OPEN || reads_served)	/* BUG */
 #else
@@ -602,7 +621,7 @@ inline cramfs_gate_copy_done()
 	}
 }
 
-/* cramfs_xip_fault_copy() (0009): the gate was found CLOSED while reads
+/* cramfs_xip_fault_copy() (0010): the gate was found CLOSED while reads
  * are served.  A load through the copy PTE reads RAM: nothing to check,
  * so such loads are not a consumer step. */
 #ifdef NO_COPY_MB
@@ -719,7 +738,7 @@ end_idle:
 	od
 }
 
-/* ---- the holder's callbacks (0004, 0009) --------------------------- */
+/* ---- the holder's callbacks (0007, 0010) --------------------------- */
 
 /* cramfs_xip_unmap_all(): unmap_mapping_range() on every mapped regular
  * inode; PTEs go one page-table lock section at a time, the TLB flush is
@@ -735,7 +754,7 @@ inline cramfs_xip_unmap_all()
 	d_step { pte[0] = 0; pte[1] = 0; cpte = 0 }
 }
 
-/* cramfs_xip_revoke() (0004), called by mtd_revoke_points() under
+/* cramfs_xip_revoke() (0007), called by mtd_revoke_points() under
  * point_holders_lock:
  *
  * 0. grace: if gate->woke (the last reopen found waiters != 0),
@@ -802,7 +821,7 @@ inline cramfs_xip_revoke()
 	/* cramfs_gate_release() (lockdep); returns 0: the operation runs */
 }
 
-/* cramfs_xip_zap_copies() (0009, with 0011's acquire), the end of
+/* cramfs_xip_zap_copies() (0010, with its acquire), the end of
  * cramfs_xip_restore():
  * smp_mb(); wait_event(wq, !atomic_read_acquire(&copying)); if (copied)
  * { copied = false; cramfs_xip_unmap_all(); }.  RESTORED (the ghost
@@ -851,7 +870,7 @@ inline cramfs_xip_zap_copies(me)
 #endif
 }
 
-/* cramfs_xip_restore() (0004, 0009), called by mtd_restore_holders() with
+/* cramfs_xip_restore() (0007, 0010), called by mtd_restore_holders() with
  * point_holders_lock held, from the writer or the worker (me: its wq bit):
  * cramfs_xip_point() -> mtd_point() -> do_point_onechip(): get_chip
  * (FL_POINT) (sleeps while the chip is busy: never, with the lock held),
@@ -919,7 +938,7 @@ inline cramfs_xip_restore(me, lost)
 #endif
 }
 
-/* ---- MTD core (0002, 0007) ---------------------------------------- */
+/* ---- MTD core (0002) ---------------------------------------------- */
 
 inline phl_lock()
 {
@@ -964,12 +983,12 @@ inline mtd_restore_points(me, lost)
 #endif
 }
 
-/* ---- writer: a cfi_cmdset_0001 entry point bracketed by 0003 ------- */
+/* ---- writer: a cfi_cmdset_0001 entry point bracketed (0002, 0003) -- */
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
- * by the series except for 0024's hold: get_chip() (sleeps while a
+ * by the series except for 0013's hold: get_chip() (sleeps while a
  * FL_POINT reference is left), the command (the chip leaves read-array);
- * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0024's
+ * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0013's
  * cfi_busy_hold() slices), so reads may suspend an erase in between; the
  * chip ends in FL_STATUS.  How many polls does not matter: between the
  * command and the last poll any number of reads can come. */
@@ -992,7 +1011,7 @@ proctype writer()
 
 	do
 	:: w < NWRITES ->
-		/* mtd_revoke_points() (0002, 0007; 0010's range check never
+		/* mtd_revoke_points() (0002; its range check never
 		 * refuses the model's writer) */
 		phl_lock();
 		if
@@ -1019,7 +1038,7 @@ proctype writer()
 #else
 		cfi_operation();
 #endif
-		/* mtd_restore_points() (0007) */
+		/* mtd_restore_points() (0002) */
 		mtd_restore_points(WRITER, lost);
 		d_step { phl = 0; w++ }		/* mutex_unlock(&point_holders_lock) */
 	:: else -> break
@@ -1027,7 +1046,7 @@ proctype writer()
 	wdone = 1
 }
 
-/* ---- worker: points_restore_work (0007) --------------------------- */
+/* ---- worker: points_restore_work (0002) --------------------------- */
 #ifndef NO_BURST
 proctype worker()
 {
