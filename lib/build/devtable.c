@@ -2,7 +2,9 @@
 /*
  * Device tables: owners, modes and device nodes without root rights.  The
  * two flavours differ only in what `count` means (see build.h and
- * prior-art: makedevs counts nodes, cramfs-tools uses it as an end bound).
+ * prior-art): makedevs counts nodes, and so does cramfs-tools since its fix
+ * of 2026-04 (e49bcce), which both our tools follow; CRAMFS_TOOLS is the
+ * end bound of cramfs-tools 2.2 and earlier, for tables written for them.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -58,8 +58,8 @@ t_cleanup() {
     exit $rc
 }
 
-# t_init [needs...]: temp dir + tools.  needs: cramfs cramfsck mkfs fsck
-# oracle (each missing one is a skip with the reason).
+# t_init [needs...]: temp dir + tools.  needs: cramfs cramfsck mkcramfs
+# mkfs fsck python3 oracle root (each missing one is a skip with the reason).
 t_init() {
     local build=${CRAMFS_BUILD:-$repo_dir/build} need
     : "${CRAMFS:=$build/tools/cramfs/cramfs}"
@@ -76,6 +76,9 @@ t_init() {
         case $need in
         cramfs) [ -x "$CRAMFS" ] || t_skip "cramfs tool not found at $CRAMFS (set CRAMFS=)" ;;
         cramfsck) [ -x "$CRAMFSCK" ] || t_skip "cramfsck tool not found at $CRAMFSCK (set CRAMFSCK=)" ;;
+        mkcramfs) : "${MKCRAMFS:=$build/tools/mkcramfs/mkcramfs}"
+                  [ -x "$MKCRAMFS" ] || t_skip "mkcramfs tool not found at $MKCRAMFS (set MKCRAMFS=)"
+                  MKCRAMFS=$(realpath "$MKCRAMFS") ;;
         mkfs) MKFS=$(command -v mkfs.cramfs || echo /usr/sbin/mkfs.cramfs)
               [ -x "$MKFS" ] || t_skip "mkfs.cramfs (util-linux) not installed" ;;
         fsck) FSCK=$(command -v fsck.cramfs || echo /usr/sbin/fsck.cramfs)

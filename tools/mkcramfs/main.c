@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * mkcramfs: util-linux mkfs.cramfs's options, exit codes and (in its
- * default util-linux mode) byte-identical output; also the classic
- * cramfs-tools byte-order and owner flags build systems pass (-B, -L, -q).
- * See mkcramfs(8).
+ * mkcramfs: util-linux mkfs.cramfs's options, exit codes, -v listing and
+ * (in its default util-linux mode) byte-identical output; also the classic
+ * cramfs-tools byte-order, owner, device-table and XIP flags build systems
+ * pass (-B, -L, -q, -D, -x, -X).  See mkcramfs(8).
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
+#include "precheck.h"
 #include "tool.h"
 
 const char *tool_prog = "mkcramfs";
@@ -19,7 +21,7 @@ static void usage(FILE *to)
 		"Usage:\n mkcramfs [options] <dirname> <outfile>\n\n"
 		"Make a compressed ROM file system (byte-identical to util-linux\n"
 		"mkfs.cramfs for its options).\n\nOptions:\n"
-		" -v             be verbose (print a summary)\n"
+		" -v             be verbose (list entries and sizes, as util-linux)\n"
 		" -E             make all warnings errors (nothing is written)\n"
 		" -b blksize     use this blocksize, must equal page size\n"
 		" -e edition     set edition number (part of fsid)\n"
@@ -29,7 +31,7 @@ static void usage(FILE *to)
 		" -n name        set name of cramfs filesystem\n"
 		" -p             pad by 512 bytes for boot code\n"
 		" -q             squash owners: every entry root:root (cramfs-tools)\n"
-		" -D file        apply a device table (cramfs-tools count semantics)\n"
+		" -D file        apply a device table (count = number of nodes)\n"
 		" -s             sort directory entries (old option, ignored)\n"
 		" -z             make explicit holes\n"
 		" -x             store blocks compression does not shrink raw\n"
@@ -42,7 +44,8 @@ static void usage(FILE *to)
 		" -j N           compression threads (default: one per CPU)\n"
 		" -h, --help     display this help\n"
 		" -V, --version  display version\n\n"
-		"Exit status: 0 success, 8 operational error, 16 usage error.\n");
+		"Exit status: 0 success, 8 operational error, 16 usage error\n"
+		"(also: a missing source or -i file, an output that cannot be created).\n");
 }
 
 static int bad(const char *what, const char *arg)
@@ -104,6 +107,29 @@ static int parse_one(int c, const char *arg, struct cramfs_build_opts *o,
 	return 0;
 }
 
+/*
+ * util-linux's checks first (exit 16), then the build; -v's listing comes
+ * from the image written, so b->verbose (our one-line summary) stays off.
+ */
+static int build(char *const *operands, struct cramfs_build_opts *o,
+		 struct tool_build *b)
+{
+	bool listing = b->verbose;
+	int ret = o->blob_path ? mk_check_insert(o->blob_path) : EXIT_OK;
+
+	if (!ret)
+		ret = mk_check_source(operands[0]);
+	if (!ret)
+		ret = mk_check_output(b->output);
+	if (ret)
+		return ret;
+	b->verbose = false;
+	ret = tool_build_run(operands, 1, o, b);
+	if (!ret && listing)
+		ret = mk_print_listing(b->output, o->block_size, o->blob_path);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -112,8 +138,12 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct cramfs_build_opts o = { .mode = CRAMFS_BUILD_UTIL_LINUX };
+	/*
+	 * cramfs-tools since its 2026-04 fix (e49bcce) reads a table's count
+	 * as makedevs does, as `cramfs build -D` does: one table, one tree.
+	 */
 	struct tool_build b = { .uid = -1, .gid = -1,
-				.flavor = CRAMFS_DEVTABLE_CRAMFS_TOOLS };
+				.flavor = CRAMFS_DEVTABLE_MAKEDEVS };
 	int c, ret;
 
 	o.endian = cramfs_host_endian();
@@ -131,5 +161,5 @@ int main(int argc, char **argv)
 	b.output = argv[optind + 1];
 	if (b.ndevtables)	/* cramfs-tools: a table turns -q off */
 		b.uid = b.gid = -1;
-	return tool_build_run(argv + optind, 1, &o, &b);
+	return build(argv + optind, &o, &b);
 }
