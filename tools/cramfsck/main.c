@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * cramfsck: a front-end with util-linux fsck.cramfs's options and exit codes
- * that reads every cramfs variant (see cramfsck(8)).  Unlike util-linux it
+ * cramfsck: a front-end with util-linux fsck.cramfs's options, exit codes
+ * and -v lines that reads every cramfs variant (see cramfsck(8)); it also
+ * takes cramfs-tools cramfsck's -c and -x DIR.  Unlike util-linux it
  * always verifies the whole tree and every block; -x/--extract=DIR also
  * writes the files, safely.
  */
@@ -10,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
 #include "tool.h"
 
 const char *tool_prog = "cramfsck";
 
 struct fsck_opts {
-	bool verbose;
+	unsigned verbose;	/* -v: list entries; -vv: and their blocks */
+	bool keep_going;	/* -c: extract what can be read despite errors */
 	unsigned block_size;
 	const char *extract_dir;
 	const char *image;
@@ -29,10 +32,11 @@ static void usage(FILE *to)
 		"both byte orders, boot pad, holes, shifted root, XIP pointers).\n\n"
 		"Options:\n"
 		" -a                       for compatibility only, ignored\n"
-		" -v, --verbose            be more verbose\n"
+		" -v, --verbose            list every entry (twice: and its blocks)\n"
 		" -y                       for compatibility only, ignored\n"
 		" -b, --blocksize <size>   use this blocksize, defaults to detection\n"
 		" -x, --extract[=<dir>]    test uncompression, optionally extract into <dir>\n"
+		" -c                       extract even when errors are found (cramfs-tools)\n"
 		" -h, --help               display this help\n"
 		" -V, --version            display version\n\n"
 		"Exit status: 0 no errors, 4 errors left uncorrected,\n"
@@ -51,13 +55,16 @@ static int parse(int argc, char **argv, struct fsck_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ayvb:x::Vh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ayvcb:x::Vh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 		case 'y':
 			break;
 		case 'v':
-			o->verbose = true;
+			o->verbose++;
+			break;
+		case 'c':
+			o->keep_going = true;
 			break;
 		case 'b':
 			if (tool_parse_block_size(optarg, &o->block_size)) {
@@ -90,10 +97,33 @@ static int parse(int argc, char **argv, struct fsck_opts *o)
 	return 0;
 }
 
+/* Errors found, as cramfs-tools' "extraction with N errors" counts them. */
+static size_t count_errors(const struct cramfs_diag *diag)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cramfs_diag_count(diag); i++)
+		n += cramfs_diag_get(diag, i)->severity == CRAMFS_DIAG_ERROR;
+	return n;
+}
+
+/* Check, then extract if asked (with -c even from a corrupt image). */
+static int check_and_extract(struct tool_image *t, const struct fsck_opts *o)
+{
+	struct cramfs_extract_opts xo = { .owners = -1 };
+	int ret = cramfs_check(t->img, 0, t->diag, NULL);
+	int xret;
+
+	if (!o->extract_dir || (ret && !(o->keep_going && ret == -EUCLEAN)))
+		return ret;
+	xo.target_dir = o->extract_dir;
+	xret = cramfs_extract(t->img, &xo, t->diag, NULL);
+	return ret ? ret : xret;
+}
+
 int main(int argc, char **argv)
 {
 	struct fsck_opts o = { 0 };
-	struct cramfs_extract_opts xo = { .owners = -1 };
 	struct tool_image t;
 	int ret = parse(argc, argv, &o);
 
@@ -102,14 +132,17 @@ int main(int argc, char **argv)
 	ret = tool_open(&t, o.image, o.block_size);
 	if (ret)
 		return ret;
-	ret = cramfs_check(t.img, 0, t.diag, NULL);
-	if (!ret && o.extract_dir) {
-		xo.target_dir = o.extract_dir;
-		ret = cramfs_extract(t.img, &xo, t.diag, NULL);
-	}
+	if (o.verbose)
+		fsck_print_endianness(&t);
+	ret = check_and_extract(&t, &o);
+	if (o.verbose)
+		fsck_print_listing(&t, o.extract_dir, o.verbose);
 	tool_print_diag(stderr, &t, o.verbose, o.verbose, true);
 	if (o.verbose && !ret)
 		printf("%s: OK\n", t.name);
+	if (o.verbose && o.keep_going && count_errors(t.diag))
+		printf("%s: extraction with %zu errors encountered\n", t.name,
+		       count_errors(t.diag));
 	tool_close(&t);
 	return tool_exit_code(ret == -ENOENT ? -EUCLEAN : ret);
 }
