@@ -72,8 +72,11 @@ struct cramfs_open_opts {
 };
 
 /*
- * Open an image: locate and validate the superblock and root.  Does not walk
- * the tree beyond what block-size detection needs.
+ * Open an image: locate and validate the superblock and root, then settle
+ * the block size.  Detection (when opts->block_size is 0) walks the tree
+ * and reads every data item's pointer table under each candidate size,
+ * plus a bounded number of blocks (see struct cramfs_bs_evidence); it never
+ * fails: an image no size fits is opened with the best fit.
  * `src` is borrowed and must outlive the image.  `opts` may be NULL.
  * Returns 0, -EUCLEAN (not a cramfs image, or a broken superblock: detail in
  * diag), -EOPNOTSUPP (flags no Linux kernel supports), or -errno.
@@ -84,12 +87,57 @@ int cramfs_image_open(struct cramfs_source *src,
 
 void cramfs_image_close(struct cramfs_image *img);
 
+/* ---- Block size detection ------------------------------------------- */
+
+/* The sizes detection weighs: CRAMFS_MIN_BLOCK_SIZE << k, k < this. */
+#define CRAMFS_BS_CANDIDATES	5
+
+/* How the block size of an open image was settled. */
+enum cramfs_bs_source {
+	CRAMFS_BS_GIVEN = 0,	/* by the caller (cramfs_open_opts) */
+	CRAMFS_BS_DETECTED,	/* the one size the evidence points to */
+	CRAMFS_BS_AMBIGUOUS,	/* several sizes fit equally well: the smallest is used */
+	CRAMFS_BS_BEST_FIT,	/* no size fits every file: the one with fewest misfits */
+};
+
+/* What one candidate size made of the image. */
+struct cramfs_bs_candidate {
+	uint32_t size;
+	uint64_t fit;		/* files whose layout is consistent with it */
+	uint64_t misfit;	/* files whose layout contradicts it */
+	uint64_t gaps;		/* files not starting where the one before ends */
+	bool blocks_match;	/* superblock block count = the files' blocks */
+	bool size_aligned;	/* superblock size is a multiple of it */
+};
+
+/*
+ * The evidence detection gathered.  A file "fits" a size when, with that
+ * size, its pointer table has ceil(size/block) entries that decode in range,
+ * block 0 (if compressed) begins with a zlib header right after the table,
+ * no block is too short or too long for its output, its blocks do not
+ * overlap each other or the next file's data, and (for files that still
+ * leave several sizes) its first and last blocks inflate to exactly one
+ * block and to the remainder.  Sizes no file contradicts are ranked by
+ * fewer gaps, then the block count, then the image size's alignment.
+ */
+struct cramfs_bs_evidence {
+	enum cramfs_bs_source source;
+	uint32_t fits;		/* bit k: size MIN << k is among the best */
+	uint64_t files;		/* data items examined */
+	uint64_t telling;	/* of those, files that rule out some size */
+	uint64_t unfit;		/* files no size fits (damaged): ignored */
+	uint64_t inflated;	/* blocks inflated to tell sizes apart */
+	bool truncated;		/* the read budget ran out before the end */
+	struct cramfs_bs_candidate cand[CRAMFS_BS_CANDIDATES];
+};
+
 struct cramfs_image_info {
 	struct cramfs_super super;	/* decoded, host values */
 	enum cramfs_endian endian;
 	uint32_t start;			/* superblock offset: 0 or 512 */
 	uint32_t block_size;
 	bool block_size_detected;	/* false: given by the caller */
+	struct cramfs_bs_evidence bs;	/* detection: how sure (GIVEN: empty) */
 	uint64_t source_size;		/* length of the file/device */
 	uint64_t image_size;		/* min(super.size, source_size); v1: source */
 	bool version2;			/* FSID_VERSION_2: size/crc/counts valid */
@@ -98,6 +146,18 @@ struct cramfs_image_info {
 /* Fill `out`; never fails once the image is open. */
 void cramfs_image_get_info(const struct cramfs_image *img,
 			   struct cramfs_image_info *out);
+
+/*
+ * The block size and how sure it is, in words, e.g. "65536 (detected from
+ * 812 files)", "ambiguous: 32768 or 65536", "4096 (given)",
+ * "65536 (best fit: 3 files do not fit it)".
+ */
+void cramfs_bs_describe(const struct cramfs_image_info *info, char *buf,
+			size_t cap);
+
+/* The fitting sizes as "32768 or 65536" (or "4096, 8192 or 16384"). */
+void cramfs_bs_list_fits(const struct cramfs_bs_evidence *ev, char *buf,
+			 size_t cap);
 
 /*
  * Compute the CRC over [start, super.size) with the CRC field taken as zero,

@@ -28,6 +28,27 @@ static void check_crc(struct check_state *cs)
 			     sb->crc, crc);
 }
 
+/* Detection that could not settle the block size: say what was assumed. */
+static void check_block_size(struct check_state *cs)
+{
+	const struct cramfs_bs_evidence *ev = &cs->info.bs;
+	uint32_t bs = cs->info.block_size;
+	char fits[96];
+
+	if (!cs->info.block_size_detected)
+		return;
+	if (ev->source == CRAMFS_BS_AMBIGUOUS) {
+		cramfs_bs_list_fits(ev, fits, sizeof(fits));
+		diag_warn(cs->diag, CRAMFS_NO_OFFSET, NULL,
+			  "block size is ambiguous: %s fit every file; checked as %u",
+			  fits, bs);
+	} else if (ev->source == CRAMFS_BS_BEST_FIT) {
+		diag_warn(cs->diag, CRAMFS_NO_OFFSET, NULL,
+			  "no block size fits every file; checked as %u, which the most files fit",
+			  bs);
+	}
+}
+
 static void check_sizes(struct check_state *cs)
 {
 	const struct cramfs_super *sb = &cs->info.super;
@@ -272,6 +293,7 @@ int cramfs_check(struct cramfs_image *img, unsigned flags,
 	cs.data_start = UINT64_MAX;
 	errors_before = cramfs_diag_tally(cs.diag, CRAMFS_DIAG_ERROR);
 	cramfs_image_get_info(img, &cs.info);
+	check_block_size(&cs);
 	check_super_fields(&cs);
 	ret = check_tree(&cs);
 	if (!ret) {

@@ -115,7 +115,7 @@ int cramfs_image_open(struct cramfs_source *src,
 	}
 	img->block_size = bs;
 	if (!bs) {
-		img->block_size = blocksize_detect(img);
+		img->block_size = blocksize_detect(img, &img->bs);
 		img->block_size_detected = true;
 	}
 	*out = img;
@@ -136,6 +136,7 @@ void cramfs_image_get_info(const struct cramfs_image *img,
 	out->start = img->start;
 	out->block_size = img->block_size;
 	out->block_size_detected = img->block_size_detected;
+	out->bs = img->bs;
 	out->source_size = cramfs_source_size(img->src);
 	out->image_size = img->image_size;
 	out->version2 = img->super.flags & CRAMFS_FLAG_FSID_VERSION_2;

@@ -19,6 +19,7 @@ struct cramfs_image {
 	uint32_t start;			/* 0 or 512 */
 	uint32_t block_size;
 	bool block_size_detected;
+	struct cramfs_bs_evidence bs;	/* how detection settled it */
 	uint64_t image_size;		/* readable bytes: min(super.size, source) */
 };
 
@@ -28,8 +29,12 @@ int image_read(struct cramfs_image *img, void *buf, size_t len, uint64_t off);
 /* Name the directory in messages (the iterator only knows its own name). */
 void dir_set_path(struct cramfs_dir *dir, const char *path);
 
-/* Block size detection (blocksize.c); returns the chosen size. */
-uint32_t blocksize_detect(struct cramfs_image *img);
+/*
+ * Block size detection (blocksize.c): weighs every candidate size against
+ * the whole image, fills *ev and returns the size to use.  Never fails.
+ */
+uint32_t blocksize_detect(struct cramfs_image *img,
+			  struct cramfs_bs_evidence *ev);
 
 /*
  * Decode the pointer table `ptrs` (host order) of a file of `size` bytes

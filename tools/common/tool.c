@@ -100,6 +100,53 @@ int tool_open(struct tool_image *t, const char *name, unsigned block_size)
 	return EXIT_OK;
 }
 
+bool tool_warn_block_size(const struct tool_image *t, const char *option)
+{
+	struct cramfs_image_info in;
+	char fits[96];
+
+	cramfs_image_get_info(t->img, &in);
+	if (in.bs.source == CRAMFS_BS_AMBIGUOUS) {
+		cramfs_bs_list_fits(&in.bs, fits, sizeof(fits));
+		fprintf(stderr, "%s: %s: warning: block size ambiguous: %s; read as %u (pass %s if you know it)\n",
+			tool_prog, t->name, fits, in.block_size, option);
+		return true;
+	}
+	if (in.bs.source == CRAMFS_BS_BEST_FIT) {
+		fprintf(stderr, "%s: %s: warning: no block size fits every file; read as %u, the best fit (pass %s if you know it)\n",
+			tool_prog, t->name, in.block_size, option);
+		return true;
+	}
+	return false;
+}
+
+const char *tool_bs_source_name(enum cramfs_bs_source source)
+{
+	static const char *const names[] = {
+		[CRAMFS_BS_GIVEN] = "given",
+		[CRAMFS_BS_DETECTED] = "detected",
+		[CRAMFS_BS_AMBIGUOUS] = "ambiguous",
+		[CRAMFS_BS_BEST_FIT] = "best-fit",
+	};
+
+	return (unsigned)source < sizeof(names) / sizeof(names[0]) ?
+	       names[source] : "unknown";
+}
+
+void tool_json_bs_fits(FILE *out, const struct cramfs_bs_evidence *ev)
+{
+	bool first = true;
+
+	fputc('[', out);
+	for (unsigned k = 0; k < CRAMFS_BS_CANDIDATES; k++) {
+		if (!(ev->fits & (1u << k)))
+			continue;
+		fprintf(out, "%s%u", first ? "" : ", ", CRAMFS_MIN_BLOCK_SIZE << k);
+		first = false;
+	}
+	fputc(']', out);
+}
+
 void tool_close(struct tool_image *t)
 {
 	cramfs_image_close(t->img);

@@ -8,10 +8,14 @@
 
 #include "cramfs/cramfs.h"
 
-/* Exit codes (fsck's, plus 1 for a path that is not in the image). */
+/*
+ * Exit codes (fsck's, plus 1 for a path that is not in the image, and 2 for
+ * `cramfs check` on a clean image whose block size is ambiguous).
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_NOT_FOUND = 1,
+	EXIT_AMBIGUOUS = 2,
 	EXIT_CORRUPT = 4,
 	EXIT_OPERATIONAL = 8,
 	EXIT_USAGE = 16,
@@ -29,6 +33,19 @@ extern const char *tool_prog;	/* "cramfs", "cramfsck" */
 /* Open; on failure prints the reason and returns the exit code. */
 int tool_open(struct tool_image *t, const char *name, unsigned block_size);
 void tool_close(struct tool_image *t);
+
+/*
+ * True when block size detection could not settle the size (ambiguous, or
+ * no size fits every file); then prints one warning line on stderr saying
+ * what was assumed and that `option` (e.g. "--block-size") chooses.
+ */
+bool tool_warn_block_size(const struct tool_image *t, const char *option);
+
+/* "given", "detected", "ambiguous" or "best-fit" (JSON's block_size_source). */
+const char *tool_bs_source_name(enum cramfs_bs_source source);
+
+/* The sizes that fit as a JSON array, e.g. [32768, 65536]. */
+void tool_json_bs_fits(FILE *out, const struct cramfs_bs_evidence *ev);
 
 /* Exit code for a library return value. */
 int tool_exit_code(int ret);

@@ -79,6 +79,8 @@ int cmd_cat(int argc, char **argv)
 			worst = ret;
 	}
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
+	/* The data was read with a size detection could not be sure of. */
+	tool_warn_block_size(&t, "--block-size");
 	tool_close(&t);
 	return tool_exit_code(worst);
 }

@@ -268,6 +268,17 @@ static void print_problems(const struct tool_image *t)
 	printf("%s]\n}\n", n ? "\n  " : "");
 }
 
+static void print_json_block_size(const struct tool_image *t)
+{
+	struct cramfs_image_info in;
+
+	cramfs_image_get_info(t->img, &in);
+	printf("  \"block_size\": %u,\n  \"block_size_source\": \"%s\",\n  \"block_size_fits\": ",
+	       in.block_size, tool_bs_source_name(in.bs.source));
+	tool_json_bs_fits(stdout, &in.bs);
+	printf(",\n");
+}
+
 static void print_json(const struct tool_image *t, int ret,
 		       const struct cramfs_tree_stats *st,
 		       const struct xip_report *xr, bool per_file)
@@ -279,9 +290,34 @@ static void print_json(const struct tool_image *t, int ret,
 	       cramfs_diag_tally(t->diag, CRAMFS_DIAG_ERROR),
 	       cramfs_diag_tally(t->diag, CRAMFS_DIAG_WARNING));
 	printf("  \"entries\": %llu,\n", (unsigned long long)st->entries);
+	print_json_block_size(t);
 	if (xr->ran)
 		print_xip_json(xr, per_file);
 	print_problems(t);
+}
+
+/* Detection could not settle the block size: the user may. */
+static const char *block_size_hint(const struct tool_image *t)
+{
+	struct cramfs_image_info in;
+
+	cramfs_image_get_info(t->img, &in);
+	if (in.bs.source == CRAMFS_BS_AMBIGUOUS)
+		return "; block size ambiguous: pass --block-size to choose";
+	if (in.bs.source == CRAMFS_BS_BEST_FIT)
+		return "; no block size fits every file: pass --block-size if you know it";
+	return "";
+}
+
+/* 2: nothing is wrong under any size that fits, but which one is unknown. */
+static int check_exit(const struct tool_image *t, int ret)
+{
+	struct cramfs_image_info in;
+
+	cramfs_image_get_info(t->img, &in);
+	if (!ret && in.bs.source == CRAMFS_BS_AMBIGUOUS)
+		return EXIT_AMBIGUOUS;
+	return ret == -ENOENT ? EXIT_CORRUPT : tool_exit_code(ret);
 }
 
 static void print_text(const struct tool_image *t, int ret,
@@ -291,11 +327,11 @@ static void print_text(const struct tool_image *t, int ret,
 	tool_print_diag(stdout, t, true, verbose, false);
 	if (xr->ran)
 		print_xip_text(t, xr);
-	printf("%s: %s: %zu errors, %zu warnings, %llu entries checked\n",
+	printf("%s: %s: %zu errors, %zu warnings, %llu entries checked%s\n",
 	       t->name, ret ? "CORRUPT" : "clean",
 	       cramfs_diag_tally(t->diag, CRAMFS_DIAG_ERROR),
 	       cramfs_diag_tally(t->diag, CRAMFS_DIAG_WARNING),
-	       (unsigned long long)st->entries);
+	       (unsigned long long)st->entries, block_size_hint(t));
 }
 
 static const char check_usage[] = "cramfs check [-b N] [-v] [--json] [--no-data] [--xip] [--xip-mode auto|mmu|nommu] IMAGE";
@@ -332,8 +368,9 @@ int cmd_check(int argc, char **argv)
 	else
 		print_text(&t, ret, &st, &xr, co.verbose);
 	free(xr.buf);
-	tool_close(&t);
 	if (!ret && xret)
 		ret = xret;
-	return ret == -ENOENT ? EXIT_CORRUPT : tool_exit_code(ret);
+	ret = check_exit(&t, ret);
+	tool_close(&t);
+	return ret;
 }

@@ -107,6 +107,8 @@ int cmd_extract(int argc, char **argv)
 		o.progress = show_progress;
 	ret = cramfs_extract(t.img, &o, t.diag, &r);
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
+	/* The data was read with a size detection could not be sure of. */
+	tool_warn_block_size(&t, "--block-size");
 	if (co.verbose || r.manifest_lines)
 		summary(&t, &o, &r);
 	tool_close(&t);

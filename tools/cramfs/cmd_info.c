@@ -35,7 +35,7 @@ static void flags_words(unsigned flags, char *buf, size_t cap)
 
 struct info_facts {
 	struct cramfs_image_info in;
-	char label[17], flags[160], crc[64];
+	char label[17], flags[160], crc[64], bsize[160];
 	bool crc_ok;
 	struct cramfs_tree_stats st;
 	int tree_ret;
@@ -68,6 +68,11 @@ static void gather(struct tool_image *t, struct info_facts *f)
 	memcpy(f->label, f->in.super.name, 16);
 	f->label[16] = '\0';
 	flags_words(f->in.super.flags, f->flags, sizeof(f->flags));
+	cramfs_bs_describe(&f->in, f->bsize, sizeof(f->bsize));
+	if (f->in.bs.source == CRAMFS_BS_AMBIGUOUS)
+		snprintf(f->bsize + strlen(f->bsize),
+			 sizeof(f->bsize) - strlen(f->bsize),
+			 " (pass --block-size)");
 	/* Pointer tables and CRC, no decompression: cheap even on big images. */
 	f->tree_ret = cramfs_check(t->img, CRAMFS_CHECK_NO_DATA, t->diag, &f->st);
 	crc = f->st.crc;
@@ -94,7 +99,27 @@ static void print_text_xip(const struct cramfs_xip_totals *x)
 	       (unsigned long long)x->stranded_blocks);
 }
 
-static void print_text(const struct tool_image *t, const struct info_facts *f)
+/* -v: what each candidate block size made of the image. */
+static void print_text_candidates(const struct cramfs_bs_evidence *ev)
+{
+	printf("block sizes:    %llu files examined, %llu telling, %llu fit no size, %llu blocks inflated%s\n",
+	       (unsigned long long)ev->files, (unsigned long long)ev->telling,
+	       (unsigned long long)ev->unfit, (unsigned long long)ev->inflated,
+	       ev->truncated ? ", stopped at the read budget" : "");
+	for (unsigned k = 0; k < CRAMFS_BS_CANDIDATES; k++) {
+		const struct cramfs_bs_candidate *c = &ev->cand[k];
+
+		printf("  %6u: %llu fit, %llu do not, %llu gaps, block count %s, size %s\n",
+		       c->size, (unsigned long long)c->fit,
+		       (unsigned long long)c->misfit,
+		       (unsigned long long)c->gaps,
+		       c->blocks_match ? "matches" : "differs",
+		       c->size_aligned ? "aligned" : "not aligned");
+	}
+}
+
+static void print_text(const struct tool_image *t, const struct info_facts *f,
+		       bool verbose)
 {
 	const struct cramfs_super *sb = &f->in.super;
 	const struct cramfs_tree_stats *st = &f->st;
@@ -107,8 +132,9 @@ static void print_text(const struct tool_image *t, const struct info_facts *f)
 	printf("flags:          0x%03x (%s)\n", sb->flags, f->flags);
 	printf("size:           %u bytes (file: %llu bytes)\n", sb->size,
 	       (unsigned long long)f->in.source_size);
-	printf("block size:     %u (%s)\n", f->in.block_size,
-	       f->in.block_size_detected ? "detected" : "given");
+	printf("block size:     %s\n", f->bsize);
+	if (verbose && f->in.block_size_detected)
+		print_text_candidates(&f->in.bs);
 	printf("files:          %u in superblock; %llu entries + root in tree\n",
 	       sb->files, (unsigned long long)st->entries);
 	printf("blocks:         %u in superblock; %llu in tree\n", sb->blocks,
@@ -150,6 +176,17 @@ static void print_json_xip(const struct cramfs_xip_totals *x)
 	       (unsigned long long)x->read_bug_files);
 }
 
+/* How the block size was settled: source, the sizes that fit, the counts. */
+static void print_json_bs(const struct cramfs_bs_evidence *ev)
+{
+	printf(",\n  \"block_size_source\": \"%s\"",
+	       tool_bs_source_name(ev->source));
+	printf(",\n  \"block_size_fits\": ");
+	tool_json_bs_fits(stdout, ev);
+	JU("block_size_evidence_files", ev->telling);
+	JU("block_size_unfit_files", ev->unfit);
+}
+
 static void print_json(const struct tool_image *t, const struct info_facts *f)
 {
 	const struct cramfs_super *sb = &f->in.super;
@@ -168,6 +205,7 @@ static void print_json(const struct tool_image *t, const struct info_facts *f)
 	JU("block_size", f->in.block_size);
 	printf(",\n  \"block_size_detected\": %s",
 	       f->in.block_size_detected ? "true" : "false");
+	print_json_bs(&f->in.bs);
 	JU("files", sb->files);
 	JU("blocks", sb->blocks);
 	JU("edition", sb->edition);
@@ -214,7 +252,7 @@ int cmd_info(int argc, char **argv)
 	if (co.json)
 		print_json(&t, &f);
 	else
-		print_text(&t, &f);
+		print_text(&t, &f, co.verbose);
 	/* Facts first; then what is wrong, as `cramfs check` would say it. */
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
 	tool_close(&t);

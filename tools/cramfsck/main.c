@@ -138,6 +138,9 @@ int main(int argc, char **argv)
 	if (o.verbose)
 		fsck_print_listing(&t, o.extract_dir, o.verbose);
 	tool_print_diag(stderr, &t, o.verbose, o.verbose, true);
+	/* Not a failure (fsck's codes have no room for it), but worth a line. */
+	if (!o.verbose)
+		tool_warn_block_size(&t, "--blocksize");
 	if (o.verbose && !ret)
 		printf("%s: OK\n", t.name);
 	if (o.verbose && o.keep_going && count_errors(t.diag))
