@@ -3,7 +3,8 @@
  * Building cramfs images.
  *
  * Same conventions as reader.h.  A build has two steps: collect a tree of
- * entries from sources (host directories), then write the image.  Writing
+ * entries from sources (host directories, archives, device tables), then
+ * write the image.  Writing
  * goes to a temporary file next to the output that is renamed over it only
  * when complete, so an error or a kill never leaves a partial image at the
  * output path.  The bytes written depend only on the tree and the options,
@@ -41,16 +42,31 @@ int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
 			struct cramfs_diag *diag);
 
 /*
- * Add the entries of a tar archive (ustar, GNU long names, pax path,
- * linkpath, size, uid, gid; not compressed) read from `path`, or from
- * standard input when `path` is "-".  Contents are copied to an unlinked
- * temporary file under $TMPDIR (or /tmp), so a pipe works and memory stays
- * bounded.  Leading "/" and "./" are dropped; a name with a ".." component
- * is refused; hard links share their target's data.  Returns 0, -EUCLEAN
- * for a damaged archive (detail in diag), or -errno.
+ * Add the entries of an archive read from `path`, or from standard input
+ * when `path` is "-": tar in every dialect libarchive reads (ustar, pax,
+ * GNU; sparse entries come out with their holes as zeros), or cpio (newc,
+ * odc, binary), each plain or compressed (gzip, xz, zstd, bzip2, lz4, ...;
+ * recognised by content, not by name).  The archive is read once, front
+ * to back; contents are copied to an unlinked temporary file under $TMPDIR
+ * (or /tmp), so a pipe works and memory stays bounded.  Leading "/" and
+ * "./" are dropped; a name with a ".." component is refused (an error);
+ * owners are the numeric ids.  Hard links share their target's data (cpio
+ * newc's data on the last link included).  What cramfs cannot hold (xattrs,
+ * ACLs, a hard link to an entry not earlier in the archive, an entry of an
+ * unknown type) gets one warning per entry and makes a strict build fail.
+ * Returns 0, -EUCLEAN for a damaged archive or something that is not one
+ * (detail in diag, naming `path`), or -errno.
  */
-int cramfs_tree_add_tar(struct cramfs_tree *tree, const char *path,
-			struct cramfs_diag *diag);
+int cramfs_tree_add_archive(struct cramfs_tree *tree, const char *path,
+			    struct cramfs_diag *diag);
+
+/*
+ * Never add the host file at `path` (the same device and inode), should a
+ * later cramfs_tree_add_dir meet it: for the output image inside its own
+ * source tree.  Each time it is met, a warning names it.  Returns 0 (also
+ * when `path` does not exist: then there is nothing to meet), or -errno.
+ */
+int cramfs_tree_leave_out(struct cramfs_tree *tree, const char *path);
 
 enum cramfs_devtable_flavor {
 	/*
@@ -212,7 +228,11 @@ struct cramfs_build_opts {
 	 * xip.mode MMU and NOMMU, which need 4.15 anyway.
 	 */
 	bool raw_blocks;
-	bool strict;		/* a limit warning fails the build unwritten */
+	/*
+	 * A limit warning, or an archive entry cramfs could not hold (see
+	 * cramfs_tree_add_archive), fails the build unwritten (-EOVERFLOW).
+	 */
+	bool strict;
 	struct cramfs_xip_opts xip;
 	/*
 	 * The whole image may not exceed this many bytes (an MTD partition):
@@ -220,8 +240,20 @@ struct cramfs_build_opts {
 	 */
 	uint64_t max_size;
 	unsigned threads;	/* compression threads; 0: one per CPU */
-	cramfs_progress_fn progress;	/* bytes of input compressed so far */
-	void *progress_ctx;
+	/*
+	 * Called from the calling thread once the tree is final (limits
+	 * applied and warned about in diag, duplicates found, XIP planned),
+	 * right before the first byte is written, with `total` the bytes of
+	 * file and symlink data to compress.  The caller may print and clear
+	 * diag here, so that warnings come before the data.  NULL: none.
+	 */
+	void (*prepared)(void *ctx, uint64_t total);
+	/*
+	 * Bytes of that data compressed and written so far, and the total;
+	 * called from the calling thread after every job (at most 32 blocks).
+	 */
+	cramfs_progress_fn progress;
+	void *progress_ctx;		/* for both */
 };
 
 struct cramfs_build_result {
@@ -245,7 +277,9 @@ void cramfs_xip_report_free(struct cramfs_xip_report *report);
  * they make the build fail with -EOVERFLOW and nothing is written.  Names
  * that become equal once cut fail the build with -EEXIST (an error each).
  * Returns 0, -EOVERFLOW, -EEXIST, -EFBIG (the image cannot be addressed),
- * or -errno.
+ * or -errno.  A failed write (a full disk: -ENOSPC; a file size limit:
+ * -EFBIG) is one diag error, "cannot write the image: REASON"; the
+ * temporary file is removed and `output` is left as it was.
  * `result` may be NULL.
  */
 int cramfs_build(struct cramfs_tree *tree, const struct cramfs_build_opts *opts,

@@ -14,7 +14,7 @@ struct bnode {
 	uint64_t host_size;	/* st_size (files, symlinks) or st_rdev */
 	uint32_t size;		/* the inode's size field */
 	char *host_path;	/* regular files: where the content is */
-	bool spilled;		/* ... or: in the tree's spill file (tar) */
+	bool spilled;		/* ... or: in the tree's spill file (archive) */
 	int spill_fd;		/* borrowed from the tree */
 	uint64_t spill_off;
 	char *target;		/* symlinks: the link text */
@@ -52,7 +52,16 @@ enum xip_reloc {
 
 struct cramfs_tree {
 	struct bnode root;
-	int spill_fd;		/* file contents read from tar streams; -1 */
+	int spill_fd;		/* file contents read from archives; -1 */
+	/*
+	 * Archive entries cramfs could not hold as they were (xattrs, ACLs,
+	 * dangling hard links, unknown types): each one warned about, and
+	 * a strict build fails on them as on a limit warning.
+	 */
+	uint64_t lossy;
+	/* Host file never added by cramfs_tree_add_dir (the output). */
+	bool leave_out;
+	uint64_t leave_dev, leave_ino;
 };
 
 static inline bool bnode_is_dir(const struct bnode *n)

@@ -73,6 +73,25 @@ static void release_kids(struct bnode *n)
 	n->nkids = 0;
 }
 
+static bool is_left_out(const struct cramfs_tree *t, const struct stat *st)
+{
+	return t->leave_out && S_ISREG(st->st_mode) &&
+	       (uint64_t)st->st_dev == t->leave_dev &&
+	       (uint64_t)st->st_ino == t->leave_ino;
+}
+
+int cramfs_tree_leave_out(struct cramfs_tree *t, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	t->leave_out = true;
+	t->leave_dev = (uint64_t)st.st_dev;
+	t->leave_ino = (uint64_t)st.st_ino;
+	return 0;
+}
+
 /* Add or merge host entry `name` of `dir` (kids[0..old) are sorted). */
 static int scan_entry(struct scan *s, struct bnode *dir, uint32_t old,
 		      const char *path, const char *name)
@@ -83,6 +102,12 @@ static int scan_entry(struct scan *s, struct bnode *dir, uint32_t old,
 
 	if (lstat(path, &st))
 		return scan_fail(s, path, -errno, "cannot stat");
+	if (is_left_out(s->t, &st)) {
+		diag_warn(s->diag, CRAMFS_NO_OFFSET, NULL,
+			  "%s: the output image is inside the source: left out",
+			  path);
+		return 0;
+	}
 	hit = old ? bsearch(&kp, dir->kids, old, sizeof(*dir->kids),
 			    bnode_name_cmp) : NULL;
 	n = hit ? *hit : calloc(1, sizeof(*n));

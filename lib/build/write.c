@@ -13,19 +13,28 @@
 
 #include "write.h"
 
+int writer_fail(struct writer *w, int err, const char *what)
+{
+	if (w->write_err)
+		return w->write_err;
+	w->write_err = err;
+	return diag_add(w->diag, CRAMFS_DIAG_ERROR, err, CRAMFS_NO_OFFSET, NULL,
+			"cannot %s the image: %s", what, strerror(-err));
+}
+
 int writer_put(struct writer *w, const void *buf, size_t len, uint64_t off)
 {
 	const uint8_t *p = buf;
 
+	if (w->write_err)
+		return w->write_err;
 	while (len) {
 		ssize_t r = pwrite(w->fd, p, len, (off_t)off);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return diag_add(w->diag, CRAMFS_DIAG_ERROR, -errno,
-					CRAMFS_NO_OFFSET, NULL,
-					"cannot write the image: %s", strerror(errno));
+			return writer_fail(w, -errno, "write");
 		p += r;
 		len -= (size_t)r;
 		off += (uint64_t)r;
@@ -125,7 +134,7 @@ static int write_image(struct writer *w, uint64_t *total)
 			       (unsigned long long)*total,
 			       (unsigned long long)w->o->max_size);
 	if (!ret && ftruncate(w->fd, (off_t)*total))
-		ret = -errno;
+		ret = writer_fail(w, -errno, "write");
 	if (!ret)
 		ret = write_dirs(w);
 	if (!ret)
@@ -186,12 +195,13 @@ static int writer_init(struct writer *w, struct cramfs_tree *t,
 	w->kind = o->mode == CRAMFS_BUILD_UTIL_LINUX ? DEFLATER_ZLIB6 :
 						       DEFLATER_LIBDEFLATE;
 	w->level = o->level ? o->level : 6;
-	if (w->level < 1 || w->level > 12)
-		return -EINVAL;
 	w->start = o->pad ? CRAMFS_PAD_SIZE : 0;
+	/* Before any return: cramfs_build closes and destroys these. */
 	w->fd = -1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->done_cv, NULL);
+	if (w->level < 1 || w->level > 12)
+		return -EINVAL;
 	if (w->bs < 4096 || w->bs > 65536 || (w->bs & (w->bs - 1)))
 		return -EINVAL;
 	return xip_init(w);
@@ -213,38 +223,75 @@ static void fill_result(struct writer *w, uint64_t total, uint64_t saved,
 		r->xip = xip_report(w);
 }
 
+/* Bytes of file and symlink data the writer will read and compress. */
+static int add_total(struct bnode *n, void *ctx)
+{
+	if (bnode_has_data(n) && !n->same)
+		*(uint64_t *)ctx += n->size;
+	return 0;
+}
+
+/*
+ * Everything decided before a byte is written: limits (warnings; with
+ * --strict they, and archive entries cramfs could not hold, stop the
+ * build), the XIP plan, duplicates, the XIP region against its budget.
+ */
+static int prepare(struct writer *w, uint64_t *warnings, uint64_t *saved)
+{
+	const struct cramfs_build_opts *o = w->o;
+	uint64_t collisions = 0;
+	int ret;
+
+	*warnings = limits_apply(w->t, w->diag, &collisions);
+	if (collisions)
+		return -EEXIST;
+	if (o->strict && (*warnings || w->t->lossy))
+		return -EOVERFLOW;
+	ret = o->xip.mode ? xip_plan_tree(w->t, &o->xip, w->bs, w->diag) : 0;
+	if (!ret)
+		ret = dedup_tree(w->t, o->mode, w->diag, saved);
+	if (!ret)
+		ret = place_xip(w);
+	if (!ret)
+		bnode_walk(&w->t->root, add_total, &w->total_in);
+	if (!ret && o->prepared)
+		o->prepared(o->progress_ctx, w->total_in);
+	return ret;
+}
+
+/* The temporary file complete: close it and put it in place. */
+static int finish(struct writer *w, const char *tmp, const char *output,
+		  int ret)
+{
+	if (w->fd >= 0 && close(w->fd) && !ret)
+		ret = writer_fail(w, -errno, "write");
+	w->fd = -1;
+	if (!ret && rename(tmp, output))
+		ret = diag_add(w->diag, CRAMFS_DIAG_ERROR, -errno,
+			       CRAMFS_NO_OFFSET, NULL,
+			       "cannot rename the image into place: %s",
+			       strerror(errno));
+	if (ret && tmp)
+		unlink(tmp);
+	return ret;
+}
+
 int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
 		 const char *output, struct cramfs_diag *diag,
 		 struct cramfs_build_result *result)
 {
 	struct writer w;
-	uint64_t warnings, collisions = 0, saved = 0, total = 0;
+	uint64_t warnings = 0, saved = 0, total = 0;
 	char *tmp = NULL;
 	int ret = writer_init(&w, t, o, diag);
 
-	warnings = ret ? 0 : limits_apply(t, diag, &collisions);
-	if (!ret && collisions)
-		ret = -EEXIST;
-	if (!ret && o->strict && warnings)
-		ret = -EOVERFLOW;
-	if (!ret && o->xip.mode)
-		ret = xip_plan_tree(t, &o->xip, w.bs, diag);
 	if (!ret)
-		ret = dedup_tree(t, o->mode, diag, &saved);
-	if (!ret)
-		ret = place_xip(&w);
+		ret = prepare(&w, &warnings, &saved);
 	if (!ret)
 		ret = open_temp(&w, output, &tmp);
 	if (!ret)
 		ret = write_image(&w, &total);
-	if (w.fd >= 0 && close(w.fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, output))
-		ret = diag_add(diag, CRAMFS_DIAG_ERROR, -errno, CRAMFS_NO_OFFSET,
-			       NULL, "cannot rename the image into place: %s",
-			       strerror(errno));
-	if (ret && tmp)
-		unlink(tmp);
+	ret = finish(&w, tmp, output, ret);
 	free(tmp);
 	if (result)
 		fill_result(&w, total, saved, warnings, result);

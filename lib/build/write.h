@@ -25,6 +25,13 @@ struct writer {
 	uint64_t pos;			/* next data byte */
 	uint64_t blocks;		/* fsid.blocks */
 	uint64_t bytes_in;
+	uint64_t total_in;		/* data bytes to compress (progress) */
+	uint64_t done_in;		/* of those, committed so far */
+	/*
+	 * The first failed write or read-back of the output (-errno): it is
+	 * reported once, and nothing more is written after it.
+	 */
+	int write_err;
 	bool holes_written;
 	bool raw_written;		/* some block pointer is flagged */
 	uint32_t crc;			/* set by write_super() */
@@ -64,6 +71,12 @@ int data_file_begin(struct writer *w, struct bnode *n);
 
 /* Write `len` bytes at `off` of the output; 0 or -errno. */
 int writer_put(struct writer *w, const void *buf, size_t len, uint64_t off);
+/*
+ * Record that the output failed with `err` (what: "write", "read back"):
+ * one diag error for the whole build, naming no source file.  Returns the
+ * first error.
+ */
+int writer_fail(struct writer *w, int err, const char *what);
 
 /* The data area, from w->data_start; sets every data offset.  0 or -errno. */
 int write_data(struct writer *w);

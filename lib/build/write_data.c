@@ -166,12 +166,10 @@ static int file_end(struct writer *w, struct bnode *n)
 	return ret;
 }
 
-/* Wait for the oldest job and put its blocks in place. */
-static int commit_oldest(struct writer *w)
+/* Wait for the oldest job and take it off the ring. */
+static struct job *take_oldest(struct writer *w)
 {
 	struct job *j = w->ring[w->head];
-	uint64_t at;
-	int ret;
 
 	pthread_mutex_lock(&w->lock);
 	while (!j->done)
@@ -179,29 +177,64 @@ static int commit_oldest(struct writer *w)
 	pthread_mutex_unlock(&w->lock);
 	w->head = (w->head + 1) % w->ring_cap;
 	w->count--;
-	ret = j->err;
-	if (!ret && j->n->xip)
-		ret = xip_commit_job(w, j->n, j->first, j->count, j->lens, j->out);
-	else if (!ret && !j->first)
+	return j;
+}
+
+/* Put a compressed job's blocks in place: offsets, pointers, bytes. */
+static int place_job(struct writer *w, struct job *j)
+{
+	uint64_t at;
+	int ret = 0;
+
+	if (j->n->xip)
+		return xip_commit_job(w, j->n, j->first, j->count, j->lens, j->out);
+	if (!j->first)
 		ret = data_file_begin(w, j->n);
 	at = w->pos;
-	for (uint32_t i = 0; !ret && !j->n->xip && i < j->count; i++) {
+	for (uint32_t i = 0; !ret && i < j->count; i++) {
 		w->pos += j->lens[i];
 		w->ptrs[j->first + i] = (uint32_t)w->pos |
 			(j->raw[i] ? CRAMFS_BLK_FLAG_UNCOMPRESSED : 0);
 		w->holes_written |= !j->lens[i];
 		w->raw_written |= j->raw[i];
 	}
-	if (!ret && !j->n->xip)
+	if (!ret)
 		ret = writer_put(w, j->out, j->out_len, at);
-	if (!ret && !j->n->xip &&
-	    j->first + j->count == blocks_of(j->n->size, w->bs))
+	if (!ret && j->first + j->count == blocks_of(j->n->size, w->bs))
 		ret = file_end(w, j->n);
-	if (ret == -EIO || (ret && ret != -EFBIG && ret != -ENOMEM))
+	return ret;
+}
+
+/* Input bytes a job covers (its blocks of the file), for progress. */
+static uint64_t job_bytes(const struct writer *w, const struct job *j)
+{
+	uint64_t from = (uint64_t)j->first * w->bs;
+	uint64_t to = (uint64_t)(j->first + j->count) * w->bs;
+
+	return (to < j->n->size ? to : j->n->size) - from;
+}
+
+/*
+ * Commit the oldest job.  After a failure (`discard`) jobs are only
+ * freed: nothing more is written, and nothing more is reported.
+ */
+static int commit_oldest(struct writer *w, bool discard)
+{
+	struct job *j = take_oldest(w);
+	int ret = discard ? 0 : j->err;
+
+	/* A job's own error is reading or compressing its source file. */
+	if (ret)
 		diag_add(w->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET,
 			 NULL, "%s: cannot read or compress: %s",
 			 j->n->host_path ? j->n->host_path : j->n->name,
 			 strerror(-ret));
+	if (!ret && !discard)
+		ret = place_job(w, j);
+	if (!ret && !discard && w->o->progress) {
+		w->done_in += job_bytes(w, j);
+		w->o->progress(w->o->progress_ctx, w->done_in, w->total_in);
+	}
 	free(j->out);
 	free(j);
 	return ret;
@@ -214,7 +247,7 @@ static int submit_job(struct writer *w, struct bnode *n, uint32_t first,
 	int ret;
 
 	if (w->count == w->ring_cap) {
-		ret = commit_oldest(w);
+		ret = commit_oldest(w, false);
 		if (ret)
 			return ret;
 	}
@@ -238,8 +271,6 @@ static int submit_file(struct bnode *n, void *ctx)
 	for (uint32_t first = 0; !ret && first < nb; first += JOB_BLOCKS)
 		ret = submit_job(w, n, first,
 				 nb - first < JOB_BLOCKS ? nb - first : JOB_BLOCKS);
-	if (!ret && w->o->progress)
-		w->o->progress(w->o->progress_ctx, w->bytes_in, 0);
 	return ret;
 }
 
@@ -276,7 +307,7 @@ int write_data(struct writer *w)
 	if (!ret)
 		ret = bnode_walk(&w->t->root, submit_file, w);
 	while (w->count) {	/* drain even after an error: jobs own memory */
-		r = commit_oldest(w);
+		r = commit_oldest(w, ret != 0);
 		if (!ret)
 			ret = r;
 	}

@@ -126,7 +126,7 @@ static int image_crc(struct writer *w, uint64_t total, uint32_t *crc)
 
 		if (r <= 0) {
 			free(buf);
-			return r < 0 ? -errno : -EIO;
+			return writer_fail(w, r < 0 ? -errno : -EIO, "read back");
 		}
 		c = cramfs_crc32(c, buf, (size_t)r);
 		off += (uint64_t)r;

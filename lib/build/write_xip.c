@@ -270,7 +270,8 @@ static int region_file(struct bnode *n, void *ctx)
 	free(buf);
 	if (!ret)
 		ret = write_held_table(w, n);
-	if (ret && ret != -ENOMEM)
+	/* A failed write was reported once, naming the output. */
+	if (ret && ret != -ENOMEM && !w->write_err)
 		diag_add(w->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET,
 			 n->xip->info.path, "%s: cannot read: %s",
 			 n->host_path ? n->host_path : n->name, strerror(-ret));

@@ -1,24 +1,44 @@
 // SPDX-License-Identifier: MIT
 /* Shared by `cramfs build` and `mkcramfs`: scan, build, report. */
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "tool.h"
 
-static void show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	static time_t last;
-	time_t now = time(NULL);
+/* What the library's callbacks need during cramfs_build. */
+struct build_ui {
+	struct tool_image *t;
+	const struct tool_build *b;
+	struct tool_progress bar;
+	bool bar_wanted;
+};
 
-	(void)ctx;
+/*
+ * The tree is final and nothing is written yet: show the warnings so far
+ * (limits: files cut at 16 MiB, names cut, ...) now, before the data, as
+ * the man page promises; then the bar.
+ */
+static void on_prepared(void *ctx, uint64_t total)
+{
+	struct build_ui *ui = ctx;
+
+	tool_print_diag(stderr, ui->t, true, ui->b->verbose, true);
+	cramfs_diag_clear(ui->t->diag);
+	if (ui->bar_wanted)
+		progress_start(&ui->bar, "writing", total);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct build_ui *ui = ctx;
+
 	(void)total;
-	if (now == last)
-		return;
-	last = now;
-	fprintf(stderr, "\rcompressing: %llu MiB", (unsigned long long)(done >> 20));
+	progress_update(&ui->bar, done);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -62,64 +82,92 @@ static void print_summary(const struct tool_build *b,
 	       (unsigned long long)s->shared_items, r->crc, secs);
 }
 
-/* A directory, or a tar archive (a regular file, or "-" for stdin). */
+/* A directory, or an archive (any other file, or "-" for stdin). */
 static int add_source(struct cramfs_tree *tree, const char *src,
 		      struct cramfs_diag *diag)
 {
 	struct stat st;
 
-	if (!strcmp(src, "-") || (!stat(src, &st) && S_ISREG(st.st_mode)))
-		return cramfs_tree_add_tar(tree, src, diag);
+	if (!strcmp(src, "-") || (!stat(src, &st) && !S_ISDIR(st.st_mode)))
+		return cramfs_tree_add_archive(tree, src, diag);
 	return cramfs_tree_add_dir(tree, src, diag);
+}
+
+/* Sources, then excludes, modes, owners and device tables, in that order. */
+static int make_tree(struct cramfs_tree *tree, char *const *sources,
+		     int nsources, const struct tool_build *b,
+		     struct cramfs_diag *diag)
+{
+	/* An old image inside its own source must not go into the new one. */
+	int ret = cramfs_tree_leave_out(tree, b->output);
+
+	for (int i = 0; !ret && i < nsources; i++)
+		ret = add_source(tree, sources[i], diag);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < b->nexcludes; i++)
+		cramfs_tree_exclude(tree, b->excludes[i]);
+	if (b->chmod && cramfs_tree_chmod(tree, b->chmod)) {
+		tool_error(b->output, "bad --chmod: %s", b->chmod);
+		return -EINVAL;
+	}
+	cramfs_tree_set_owner(tree, b->uid, b->gid);
+	for (unsigned i = 0; !ret && i < b->ndevtables; i++)
+		ret = cramfs_tree_apply_devtable(tree, b->devtables[i], b->flavor,
+						 diag);
+	return ret;
+}
+
+static int build(struct cramfs_tree *tree, struct cramfs_build_opts *o,
+		 struct build_ui *ui, const struct timespec *t0)
+{
+	const struct tool_build *b = ui->b;
+	struct cramfs_build_result r = { 0 };
+	int ret;
+
+	ui->bar_wanted = !b->json;
+	o->prepared = on_prepared;
+	o->progress = on_progress;
+	o->progress_ctx = ui;
+	ret = cramfs_build(tree, o, b->output, ui->t->diag, &r);
+	progress_end(&ui->bar, !ret);
+	if (!ret && (b->verbose || b->json))
+		print_summary(b, &r, seconds_since(t0));
+	if (!ret && b->xip_report && !b->json && r.xip)
+		tool_xip_report_text(r.xip);
+	cramfs_xip_report_free(r.xip);
+	return ret;
 }
 
 int tool_build_run(char *const *sources, int nsources,
 		   struct cramfs_build_opts *o, const struct tool_build *b)
 {
 	struct tool_image t = { .name = b->output };
-	struct cramfs_build_result r = { 0 };
+	struct build_ui ui = { .t = &t, .b = b };
 	struct cramfs_tree *tree = NULL;
 	struct timespec t0;
 	int ret;
 
+	/*
+	 * Past a file size limit (ulimit -f) a write fails with EFBIG; the
+	 * default action of SIGXFSZ would kill us first, leaving the
+	 * temporary file behind and saying nothing.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cramfs_diag_new(1000, &t.diag) || cramfs_tree_new(&tree)) {
 		tool_error(b->output, "out of memory");
+		cramfs_diag_free(t.diag);
 		return EXIT_OPERATIONAL;
 	}
-	for (int i = 0; i < nsources; i++) {
-		ret = add_source(tree, sources[i], t.diag);
-		if (ret)
-			goto out;
-	}
-	for (unsigned i = 0; i < b->nexcludes; i++)
-		cramfs_tree_exclude(tree, b->excludes[i]);
-	if (b->chmod && cramfs_tree_chmod(tree, b->chmod)) {
-		tool_error(b->output, "bad --chmod: %s", b->chmod);
-		ret = -EINVAL;
-		goto out;
-	}
-	cramfs_tree_set_owner(tree, b->uid, b->gid);
-	for (unsigned i = 0; i < b->ndevtables; i++) {
-		ret = cramfs_tree_apply_devtable(tree, b->devtables[i], b->flavor,
-						 t.diag);
-		if (ret)
-			goto out;
-	}
-	if (isatty(STDERR_FILENO) && !b->json)
-		o->progress = show_progress;
-	ret = cramfs_build(tree, o, b->output, t.diag, &r);
-	if (o->progress)
-		fputc('\n', stderr);
-	if (!ret && (b->verbose || b->json))
-		print_summary(b, &r, seconds_since(&t0));
-	if (!ret && b->xip_report && !b->json && r.xip)
-		tool_xip_report_text(r.xip);
-	cramfs_xip_report_free(r.xip);
-out:
+	ret = make_tree(tree, sources, nsources, b, t.diag);
+	if (!ret)
+		ret = build(tree, o, &ui, &t0);
 	tool_print_diag(stderr, &t, true, b->verbose, true);
 	if (ret == -EOVERFLOW)
 		tool_error(b->output, "not written: limits exceeded (strict mode)");
+	else if (ret && ret != -EINVAL && !cramfs_diag_tally(t.diag, CRAMFS_DIAG_ERROR))
+		tool_error(b->output, "not written: %s", cramfs_strerror(ret));
 	cramfs_tree_free(tree);
 	cramfs_diag_free(t.diag);
 	return ret ? EXIT_OPERATIONAL : EXIT_OK;

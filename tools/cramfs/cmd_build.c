@@ -204,6 +204,27 @@ static int xip_block_size(struct build_cli *bc)
 	return 0;
 }
 
+/*
+ * An owner asked for by option that cramfs cannot store (uid 16 bits, gid
+ * 8 bits) is refused before anything is read: truncating it, as is done
+ * for owners found in the sources, would silently give the image another
+ * owner than the one requested.
+ */
+static int check_owner_range(const struct tool_build *b)
+{
+	if (b->uid > 0xFFFF) {
+		fprintf(stderr, "cramfs: build: --force-uid %lld: cramfs stores 16-bit uids (0-65535)\n",
+			b->uid);
+		return -1;
+	}
+	if (b->gid > 0xFF) {
+		fprintf(stderr, "cramfs: build: --force-gid %lld: cramfs stores 8-bit gids (0-255)\n",
+			b->gid);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_build(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -257,7 +278,7 @@ int cmd_build(int argc, char **argv)
 	if (!bc.b.output)
 		bc.b.output = argv[--argc];
 	bc.o.block_size = co.block_size;
-	if (xip_block_size(&bc) < 0)
+	if (xip_block_size(&bc) < 0 || check_owner_range(&bc.b) < 0)
 		return EXIT_USAGE;
 	bc.b.verbose = co.verbose;
 	bc.b.json = co.json;
