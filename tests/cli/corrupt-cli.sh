@@ -10,22 +10,24 @@
 #   - `cramfs check`, `cramfs extract` and `cramfsck --extract` exit 0, 4
 #     or 8: never a signal, a sanitizer abort or a hang (timeout 10 s);
 #   - every stderr line starts with "cramfs: " (or "cramfsck: ");
-#   - `cramfs extract --to CASE/out` creates nothing outside CASE/out (a
-#     canary sibling directory stays empty; checked with find).
+#   - `cramfs extract --to CASE/out` creates nothing outside CASE/out but
+#     the manifest CASE/out.manifest (a canary sibling directory stays
+#     empty; checked with find).
 # CORRUPT_COUNT=N changes the number of mutants per base image;
 # CORRUPT_VERBOSE=1 prints every run's exit status (CRAMFS_TEST_KEEP=1
-# keeps the mutants in the kept temp dir).
+# keeps the mutants in the kept temp dir).  Runs as any user (the tree's
+# owners and devices: lib.sh tree_begin; the base images: tree_image).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-t_init cramfs cramfsck mkfs python3 root
+t_init cramfs cramfsck mkfs python3
 
 per_base=${CORRUPT_COUNT:-100}
 cd "$T" || exit 1
 make_small_tree src || { t_fail "cannot build the test tree"; t_done; }
 head -c 333 /dev/zero | tr '\0' 'I' >blob
-"$MKFS" src base-le.img >/dev/null 2>&1 &&
-    "$MKFS" -N big -p -b 8192 src base-be-p-8k.img >/dev/null 2>&1 &&
-    "$MKFS" -z -i blob src base-le-z-i.img >/dev/null 2>&1 ||
-    { t_fail "mkfs.cramfs failed"; t_done; }
+tree_image base-le.img src &&
+    tree_image base-be-p-8k.img src -N big -p -b 8192 &&
+    tree_image base-le-z-i.img src -z -i blob ||
+    { t_fail "cannot build the base images"; t_done; }
 
 mkdir mut
 python3 - "$per_base" base-le.img base-be-p-8k.img base-le-z-i.img <<'PY' || { t_fail "mutator failed"; t_done; }
@@ -118,9 +120,11 @@ for img in mut/*.img; do
         stderr_lines_ok "$T/mc.err" "$prefix" ||
             record err "$c" "$tool: a stderr line does not start with '$prefix'"
     done
-    # nothing but CASE, CASE/canary and CASE/out/... may exist
+    # nothing but CASE, CASE/canary and CASE/out/... may exist (and, as a
+    # user, CASE/out.manifest: the owners and devices not applied)
     outside=$(find "$case_dir" -path "$case_dir/out" -prune -o -print |
-        grep -v -x -F -e "$case_dir" -e "$case_dir/canary" -e "$case_dir/out" | head -n 3)
+        grep -v -x -F -e "$case_dir" -e "$case_dir/canary" -e "$case_dir/out" \
+            -e "$case_dir/out.manifest" | head -n 3)
     [ -z "$outside" ] || record esc "$c" "extract wrote outside out/: $outside"
     # ... nor higher up: $T/case holds only this case, $T is as before
     [ "$(ls -A "$T/case")" = "$c" ] || record esc "$c" "extract wrote into $T/case: $(ls -A "$T/case" | head -n 3)"

@@ -3,13 +3,15 @@
 # exit codes 0/1/4/8/16, one-line `cramfs: IMAGE: MESSAGE` errors, safe
 # extraction (no overwrite without --force, no following of symlinks in the
 # target), util-linux fsck.cramfs option and exit-code compatibility, and
-# util-linux's fsck-bad-header test (cramfs-format.md §15).
+# util-linux's fsck-bad-header test (cramfs-format.md §15).  Runs as any
+# user: the test tree's owners and devices come from its meta (lib.sh
+# tree_begin).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-t_init cramfs cramfsck mkfs fsck python3 root
+t_init cramfs cramfsck mkfs fsck python3
 
 cd "$T" || exit 1
 make_small_tree src || { t_fail "cannot build the test tree"; t_done; }
-"$MKFS" src good.img >/dev/null 2>&1 || { t_fail "mkfs.cramfs failed"; t_done; }
+tree_image good.img src || { t_fail "cannot build the image of the test tree"; t_done; }
 
 # one_line NAME WANT_RC DESC PATTERN CMD...: exit WANT_RC, stdout empty,
 # stderr exactly one line matching the extended regex PATTERN
@@ -161,7 +163,8 @@ t_check $? "the other entries are extracted (a symlink that stays inside, an abs
 grep -q '^cramfs: climb\.img: .*/esc: ' "$T/clx.err" && grep -q '^cramfs: climb\.img: .*/d/esc2: ' "$T/clx.err" &&
     stderr_lines_ok "$T/clx.err" "cramfs: climb.img: "
 t_check $? "one error line per climbing symlink, naming it"
-[ "$(ls climbx)" = out ]
+# (but a user's extraction lists the owners it could not apply beside it)
+[ "$(ls climbx | grep -vx out.manifest)" = out ]
 t_check $? "nothing created beside the target"
 run clc "$CRAMFS" check climb.img
 [ "$RC" = 0 ] && [ "$(grep -c ': warning: .*climbs' "$T/clc.out")" = 2 ]
@@ -180,8 +183,11 @@ one_line tgt2 8 "extract --to an existing regular file" '^cramfs: good\.img: ' \
     "$CRAMFS" extract good.img --to "$T/plainfile"
 mkdir ro && chmod 0555 ro
 chmod 0644 good.img
-one_line tgt3 8 "extract into a directory it cannot write (uid 65534)" '^cramfs: good\.img: ' \
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$CRAMFS" extract good.img --to "$T/ro/out"
+# (root writes anywhere: it runs the extraction as uid 65534)
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+one_line tgt3 8 "extract into a directory it cannot write" '^cramfs: good\.img: ' \
+    "${as_user[@]}" "$CRAMFS" extract good.img --to "$T/ro/out"
 
 # ------------------------------------------------------- truncated image
 for cut in 3000 200 77; do
@@ -232,7 +238,9 @@ ck 0 "--extract on a good image" --extract good.img
 rc_run ckx 0 "cramfsck --extract=DIR on a good image" "$CRAMFSCK" --extract="$T/ckx" good.img
 cmp -s "$T/ckx/dir/sub/b" src/dir/sub/b
 t_check $? "cramfsck --extract=DIR extracted the files"
-rc_run ckx 0 "(reference) fsck.cramfs --extract=DIR on a good image" "$FSCK" --extract="$T/ckxref" good.img
+# (an image without device nodes, which fsck.cramfs could not make as a user)
+mkdir plain && printf 'plain\n' >plain/f && "$MKFS" plain plain.img >/dev/null 2>&1
+rc_run ckx 0 "(reference) fsck.cramfs --extract=DIR on a good image" "$FSCK" --extract="$T/ckxref" plain.img
 ck 0 "-V" -V
 ck 0 "-h" -h
 ck 0 "--help" --help
@@ -276,6 +284,9 @@ bad_header() {
         run bhr "$FSCK" -b "$bs" bh/t.img
         [ "$RC" = $want ]
         t_check $? "fsck-bad-header $name size=$v: (reference) fsck.cramfs exit $RC (want $want)"
+        # The image holds no file: only its size (a multiple of the block
+        # size) tells block sizes apart, and a 64 KiB one fits them all.
+        [ $want = 0 ] && [ "$bs" = 65536 ] && want=2
         run bhk "$CRAMFS" check bh/t.img
         [ "$RC" = $want ]
         t_check $? "fsck-bad-header $name size=$v: cramfs check exit $RC (want $want)"

@@ -1,10 +1,12 @@
 #!/bin/bash
 # lib-selftest.sh - the test helpers themselves (so the other tests cannot
-# pass vacuously): the tree generator is deterministic, the tree comparer
-# sees every kind of difference and applies cramfs's truncations, and the
-# small byte/line helpers do what they say.
+# pass vacuously), as any user: the tree generator is deterministic, the
+# tree comparer sees every kind of difference and applies cramfs's
+# truncations (through the trees' meta when not root: lib.sh tree_begin),
+# and the small byte/line helpers do what they say.  That a user's tree and
+# meta stand for root's tree: lib-selftest-root.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-t_init python3 oracle root
+t_init python3 oracle
 
 # quiet_compare ARGS...: tree_compare's verdict without its output
 quiet_compare() { (tree_compare "$@") >/dev/null 2>&1; }
@@ -40,23 +42,30 @@ done
 make_small_tree "$T/s"
 quiet_compare x "$T/s" "$T/s" raw raw
 t_check $? "identical trees compare equal"
-mutate() { # DESC COMMANDS (run in the copy)
+# mutate DESC COMMANDS [META_LINE]: COMMANDS run in a copy of the tree; as a
+# user, what only root can change is changed in the copy's meta instead
+# (META_LINE, fields separated by spaces; a later line wins)
+mutate() {
     rm -rf "$T/c"
-    cp -a "$T/s" "$T/c"
-    (cd "$T/c" && eval "$2")
+    cp -a "$T/s" "$T/c" && cp "$T/s.meta" "$T/c.meta"
+    if [ -n "${3:-}" ] && ! tree_privileged; then
+        printf '%s\n' "$3" | tr ' ' '\t' >>"$T/c.meta"
+    else
+        (cd "$T/c" && eval "$2")
+    fi
     ! quiet_compare x "$T/s" "$T/c" raw raw
     t_check $? "comparer catches: $1"
 }
 mutate "a mode change" 'chmod 0600 f100'
-mutate "a setuid bit lost" 'chmod 0755 f1'
-mutate "an owner change" 'chown 7 f100'
-mutate "a group change" 'chgrp 7 f100'
-mutate "a symlink's owner" 'chown -h 5 link'
+mutate "a setuid bit lost" 'chmod 0755 f1' "mode f1 0755"
+mutate "an owner change" 'chown 7 f100' "own f100 7 0"
+mutate "a group change" 'chgrp 7 f100' "own f100 0 7"
+mutate "a symlink's owner" 'chown -h 5 link' "own link 5 0"
 mutate "same-size content change" 'printf X | dd of=multi bs=1 seek=10000 conv=notrunc status=none'
 mutate "a truncated file" 'truncate -s 4999 rnd'
 mutate "a symlink target" 'ln -sfn dir/b link'
-mutate "a device number" 'rm cdev; mknod cdev c 1 6'
-mutate "a device type" 'rm cdev; mknod cdev b 1 5'
+mutate "a device number" 'rm cdev; mknod cdev c 1 6' "dev cdev c 1 6"
+mutate "a device type" 'rm cdev; mknod cdev b 1 5' "dev cdev b 1 5"
 mutate "a type change (fifo -> file)" 'rm fifo; : > fifo'
 mutate "an extra entry" ': > extra'
 mutate "a missing entry" 'rm dir/sub/b'

@@ -182,11 +182,78 @@ for line in sys.stdin:
 ' "$dir"
 }
 
+# ------------------------------------------------ trees without root
+# The tree makers below make on disk what any user can make (directories,
+# files, symlinks, fifos, sockets) and record what only root can make (the
+# owners, exact modes, device nodes) in DIR.meta (format: tree-meta.py);
+# as root they make all of it on disk as well.  Everything that reads a
+# source tree goes through the meta when not root: manifest (the expected
+# side of tree_compare), tree_table (a device table for our builder),
+# tree_image (the image mkfs.cramfs writes of root's tree) and tree_tar.
+# CRAMFS_TREE_ROOTLESS=1 makes root work as a user does, so that
+# lib-selftest-root.sh can compare both ways.
+tree_privileged() { [ "$(id -u)" = 0 ] && [ "${CRAMFS_TREE_ROOTLESS:-0}" != 1 ]; }
+
+# meta_record FIELD...: one tab-separated line of the tree's meta
+meta_record() {
+    local IFS=$'\t'
+    case "$*" in *$'\n'*) echo "meta_record: a newline in $*" >&2; return 1 ;; esac
+    printf '%s\n' "$*" >>"$tree_meta"
+}
+
 # meta PATH MODE UID GID: owner first (chown clears setuid), then mode
-# (MODE "-" for symlinks, whose mode cannot be changed).
+# (MODE "-" for symlinks, whose mode cannot be changed).  A user records
+# both, and sets the mode only as far as it leaves the entry readable and
+# writable to himself (a file of mode 0000 must still be hashed and packed).
 meta() {
-    chown -h "$3:$4" "$1" || return 1
-    [ "$2" = - ] || chmod "$2" "$1"
+    meta_record own "$1" "$3" "$4" || return 1
+    [ "$2" = - ] || meta_record mode "$1" "$2" || return 1
+    if tree_privileged; then
+        chown -h "$3:$4" "$1" || return 1
+        [ "$2" = - ] || chmod "$2" "$1"
+    elif [ "$2" != - ] && [ -e "$1" ]; then    # (not a recorded device)
+        if [ -d "$1" ]; then chmod "$(printf '%o' $((8#$2 | 0700)))" "$1"
+        else chmod "$(printf '%o' $((8#$2 | 0600)))" "$1"; fi
+    fi
+}
+
+# mk_dev PATH c|b MAJOR MINOR: a device node (mode 0666 & ~umask, as mknod)
+mk_dev() {
+    meta_record dev "$1" "$2" "$3" "$4" || return 1
+    meta_record mode "$1" "$(printf '%04o' $((0666 & ~$(umask))))" || return 1
+    if tree_privileged; then mknod "$1" "$2" "$3" "$4"; fi
+}
+
+# tree_begin DIR: start DIR and its empty meta (sets $tree_meta)
+tree_begin() {
+    mkdir -p "$1" && tree_meta=$(realpath "$1").meta && : >"$tree_meta"
+}
+
+# tree_use DIR: record into DIR's meta again (a tree begun earlier)
+tree_use() { tree_meta=$(realpath "$1").meta; }
+
+# tree_table DIR: the device table that gives our builder root's tree
+tree_table() { python3 "$cli_dir/tree-meta.py" table "$1"; }
+
+# tree_tar DIR ARCHIVE: root's tree as a GNU tar (no sockets), any user
+tree_tar() { python3 "$cli_dir/tree-meta.py" tar "$1" "$2"; }
+
+# tree_image IMAGE DIR [MKFS_OPTIONS...]: the image `mkfs.cramfs OPTIONS`
+# writes of root's DIR: mkfs.cramfs itself as root ($MKFS: t_init mkfs),
+# else `cramfs build --mode util-linux` with DIR's table, which writes the
+# same bytes (lib-selftest-root.sh); stdout and stderr: discarded
+tree_image() {
+    local img=$1 dir=$2 rc
+    shift 2
+    if tree_privileged; then
+        "$MKFS" "$@" "$dir" "$img" >/dev/null 2>&1
+        return
+    fi
+    tree_table "$dir" >"$img.table" || return 1
+    "$CRAMFS" build --mode util-linux "$@" -D "$img.table" -o "$img" "$dir" >/dev/null 2>&1
+    rc=$?
+    rm -f "$img.table"
+    return $rc
 }
 
 mk_socket() { # PATH
@@ -195,13 +262,13 @@ mk_socket() { # PATH
 
 # make_rich_tree DIR: every entry type cramfs can hold, sizes around block
 # boundaries, > 16 MiB, sparse, duplicates (same metadata), long and odd
-# names, special modes, owners beyond the stored widths.  Needs root.
+# names, special modes, owners beyond the stored widths (see tree_begin).
 # Duplicated contents always have identical metadata (util-linux dedups by
 # content only, see cramfs-format.md 4.6), and no file content equals a
 # symlink target.  Deterministic: same tree on every run.
 make_rich_tree() {
     local R=$1 i d name
-    mkdir -p "$R"
+    tree_begin "$R" || return 1
     (
     set -e
     cd "$R"
@@ -256,10 +323,10 @@ EOF
     chmod 0644 special/fifo
     mk_socket special/sock
     chmod 0755 special/sock
-    mknod special/null c 1 3
-    mknod special/sda1 b 8 1
-    mknod special/tty64 c 4 64
-    mknod special/bigdev c 259 70000    # > 24 bits: stored truncated
+    mk_dev special/null c 1 3
+    mk_dev special/sda1 b 8 1
+    mk_dev special/tty64 c 4 64
+    mk_dev special/bigdev c 259 70000    # > 24 bits: stored truncated
     meta special/null 0666 0 0
     meta special/sda1 0660 0 6
     meta special/tty64 0620 0 5
@@ -316,18 +383,18 @@ EOF
     meta owners/link1234 - 1234 56
     mkfifo owners/fifo33
     meta owners/fifo33 0640 33 33
-    mknod owners/dev-1000 c 10 200
+    mk_dev owners/dev-1000 c 10 200
     meta owners/dev-1000 0600 1000 300
     ) || return 1
     chmod 0755 "$R"
-    chown 0:0 "$R"
+    if tree_privileged; then chown 0:0 "$R"; fi
 }
 
 # make_small_tree DIR: every entry type, tiny files (for corruption runs);
-# a file with several blocks so block pointers get hit too.  Needs root.
+# a file with several blocks so block pointers get hit too (see tree_begin).
 make_small_tree() {
     local R=$1
-    mkdir -p "$R"
+    tree_begin "$R" || return 1
     (
     set -e
     cd "$R"
@@ -345,8 +412,8 @@ EOF
     ln -s dir/a link
     ln -s ../../f100 dir/sub/uplink
     mkfifo fifo
-    mknod cdev c 1 5
-    mknod bdev b 7 0
+    mk_dev cdev c 1 5
+    mk_dev bdev b 7 0
     mk_socket sock
     meta f1 4755 0 0
     meta dir/sub 0700 1000 300
@@ -357,7 +424,8 @@ EOF
 # --------------------------------------------------------- manifests
 
 # manifest VIEW DIR: oracle-tool manifest (VIEW: raw, stored, kernel,
-# stored-no-owners, raw-no-owners)
+# stored-no-owners, raw-no-owners); of root's tree when DIR has a meta and
+# we are not root (see tree_begin)
 manifest() {
     local view=$1 dir=$2 args=()
     case $view in
@@ -368,7 +436,26 @@ manifest() {
     raw-no-owners) args=(--no-owners) ;;
     *) echo "manifest: bad view $view" >&2; return 2 ;;
     esac
+    if [ -f "${dir%/}.meta" ] && ! tree_privileged; then
+        "$ORACLE_TOOL" manifest "${args[@]}" "$dir" |
+            python3 "$cli_dir/tree-meta.py" manifest "$view" "$dir"
+        return
+    fi
     "$ORACLE_TOOL" manifest "${args[@]}" "$dir"
+}
+
+# extracted_manifest VIEW DIR: manifest VIEW DIR of a tree a user
+# extracted, which may hold files he cannot read (mode 0000): their modes as
+# they are, their contents read once the tree is opened up to him
+extracted_manifest() {
+    manifest "$1" "$2" >"$T/xm.modes"
+    if [ "$(id -u)" = 0 ] || ! grep -q ' ERROR:read:' "$T/xm.modes"; then
+        cat "$T/xm.modes"
+        return
+    fi
+    chmod -R u+rX "$2" && manifest "$1" "$2" >"$T/xm.data" || return 1
+    awk 'NR == FNR { head[FNR] = $1 " " $2 " " $3 " " $4 " " $5; next }
+         { print head[FNR], $6, $7 }' "$T/xm.modes" "$T/xm.data"
 }
 
 # tree_compare DESC SRC DST [SRC_VIEW [DST_VIEW [FILTER]]]
@@ -379,7 +466,7 @@ manifest() {
 tree_compare() {
     local desc=$1 src=$2 dst=$3 sview=${4:-stored} dview=${5:-raw} filter=${6:-1}
     manifest "$sview" "$src" | awk "$filter" >"$T/cmp.src"
-    manifest "$dview" "$dst" | awk "$filter" >"$T/cmp.dst"
+    extracted_manifest "$dview" "$dst" | awk "$filter" >"$T/cmp.dst"
     if diff -u --label "expected ($src as stored)" --label "got ($dst)" \
         "$T/cmp.src" "$T/cmp.dst" >"$T/cmp.diff"; then
         t_ok "$desc: trees equal ($(wc -l <"$T/cmp.src") entries)"

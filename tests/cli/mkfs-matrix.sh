@@ -1,22 +1,33 @@
 #!/bin/bash
 # mkfs-matrix.sh - acceptance test: every variant Debian's util-linux
-# mkfs.cramfs can write, read back by our tools.
+# mkfs.cramfs can write, read back by our tools.  The images are those
+# mkfs.cramfs writes of the rich test tree (lib.sh make_rich_tree,
+# tree_image: as a user, our builder writes the same bytes).
 #
-# For each variant of the rich test tree (lib.sh make_rich_tree):
+# As any user, for each variant:
 #   - `cramfs info` (text and --json) reports byte order, superblock offset,
 #     flags, block size (detected), label, edition, size and a CRC that
 #     matches an independent computation;
 #   - `cramfs check` and `cramfsck` (plain and --extract) exit 0;
 #   - `cramfs ls -R` lists every entry; `cramfs cat` returns file contents;
-#   - `cramfs extract --to DIR` (as root) reproduces the source tree under
-#     cramfs's truncations (uid 16 bits, gid 8 bits, size 2^24-1, rdev 24);
+#   - `cramfs extract` and `cramfsck --extract=DIR` without owners (a
+#     user's extraction, or root's with --no-owners) reproduce the source's
+#     contents, types and modes but its devices, and their manifest lists
+#     exactly the devices and the entries whose stored owner could not be
+#     applied (uid 16 bits, gid 8 bits, rdev 24 bits as stored);
+# and the extraction of PATHs.
+# With --as-root (meson's mkfs-matrix-root), for each variant:
+#   - `cramfs extract --to DIR` reproduces the source tree under cramfs's
+#     truncations (uid 16 bits, gid 8 bits, size 2^24-1, rdev 24);
 #   - `cramfsck --extract=DIR` does the same;
 #   - where util-linux fsck.cramfs accepts the image (no -z, no -i), its
-#     --extract output is identical to ours.
-# Then unprivileged extraction (setpriv to 65534) and `--no-owners` as root:
-# the manifest lists exactly the devices and the foreign-owned entries.
+#     --extract output is identical to ours;
+# and an extraction as uid 65534 lists every entry in its manifest.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-t_init cramfs cramfsck mkfs fsck python3 oracle root
+as_root=0
+[ "${1:-}" = --as-root ] && as_root=1
+if [ $as_root = 1 ]; then t_init cramfs cramfsck mkfs fsck python3 oracle root
+else t_init cramfs cramfsck mkfs fsck python3 oracle; fi
 
 SRC=$T/src
 make_rich_tree "$SRC" || { t_fail "cannot build the test tree"; t_done; }
@@ -51,16 +62,28 @@ variant() {
     [ "$pad" = 1 ] && start=512
     mkdir -p "$d"
     t_note "variant $name: mkfs.cramfs $*"
-    if ! "$MKFS" "$@" "$SRC" "$img" >"$T/mkfs.log" 2>&1; then
-        t_fail "$name: mkfs.cramfs $* failed"; sed 's/^/  /' "$T/mkfs.log"; return
+    if ! tree_image "$img" "$SRC" "$@"; then
+        t_fail "$name: the image of mkfs.cramfs $* cannot be made"; return
     fi
+    if [ $as_root = 1 ]; then
+        root_extraction "$name" "$img" "$d" "$bs" "$fsck_ok" "$flags"
+    else
+        reader_checks "$name" "$img" "$order" "$start" "$bs" "$label" "$edition" "$flags"
+        user_extraction "$name" "$img" "$d" "$bs"
+    fi
+    chmod -R u+rwX "$d"; rm -rf "$d"
+}
+
+# reader_checks NAME IMAGE ORDER START BLOCK LABEL EDITION FLAGS
+reader_checks() {
+    local name=$1 img=$2 order=$3 start=$4 bs=$5 label=$6 edition=$7 flags=$8 crc
 
     # info, text
     rc_run info 0 "$name: cramfs info" "$CRAMFS" info "$img"
     info_has info "^byte order: +$order-endian\$" "$name: info byte order $order"
     info_has info "^superblock: +offset $start( |\$)" "$name: info superblock offset $start"
     info_has info "^flags: +$flags \(" "$name: info flags $flags"
-    info_has info "^block size: +$bs \(detected\)\$" "$name: info block size $bs detected"
+    info_has info "^block size: +$bs \(detected from [0-9]+ files?\)$" "$name: info block size $bs detected"
     info_has info "^label: +$label\$" "$name: info label"
     info_has info "^edition: +$edition\$" "$name: info edition"
     info_has info "^size: +$(stat -c %s "$img") bytes" "$name: info size"
@@ -112,8 +135,52 @@ variant() {
         cmp -s "$T/cat.out" <(head -c 16777215 "$SRC/files/big-17m")
     t_check $? "$name: cat /files/big-17m gives its first 2^24-1 bytes (exit $RC)"
     rm -f "$T/cat.out"
+}
 
-    # extraction by cramfs, as root
+# expected_manifest FILTER: the source (as stored) in the makedevs format
+# of a manifest, for the entries selected by the awk FILTER ($2 type,
+# $4 uid, $5 gid as stored)
+expected_manifest() {
+    manifest stored "$SRC" | awk "$1" | awk '{
+        dev = "- -"
+        if ($2 == "c" || $2 == "b") { split($7, mm, ":"); dev = mm[1] " " mm[2] }
+        print $1, $2, $3, $4, $5, dev, "-", "-", "-" }' | sort
+}
+
+# manifest_is DESC FILE FILTER: FILE lists exactly the entries FILTER selects
+manifest_is() {
+    expected_manifest "$3" >"$T/man.want"
+    sort "$2" 2>/dev/null >"$T/man.got"
+    if diff -u "$T/man.want" "$T/man.got" >"$T/man.diff"; then
+        t_ok "$1: the manifest lists the devices and the owners not applied ($(wc -l <"$T/man.got") lines)"
+    else
+        t_fail "$1: the manifest differs from the expected device table"
+        head -n 40 "$T/man.diff" | sed 's/^/  /'
+    fi
+}
+
+# user_extraction NAME IMAGE DIR BLOCK: cramfs extract and cramfsck
+# --extract without owners: a user's, or root's with --no-owners
+user_extraction() {
+    local name=$1 img=$2 d=$3 bs=$4 no_owners=() tool
+    # as a user the entries whose stored owner is not his: all, in practice
+    local not_mine="\$2 == \"c\" || \$2 == \"b\" || \$4 != $(id -u) || \$5 != $(id -g)"
+    [ "$(id -u)" = 0 ] && no_owners=(--no-owners)
+    rc_run ex 0 "$name: cramfs extract${no_owners:+ --no-owners}" \
+        "$CRAMFS" extract "$img" --to "$d/ours" "${no_owners[@]}"
+    [ "$(id -u)" = 0 ] || rc_run ckx 0 "$name: cramfsck --extract=DIR" \
+        "$CRAMFSCK" -b "$bs" --extract="$d/ck" "$img"
+    for tool in ours ck; do
+        [ -d "$d/$tool" ] || continue
+        tree_compare "$name: $tool extraction vs source (owners and devices aside)" "$SRC" "$d/$tool" \
+            stored-no-owners raw-no-owners '$2 != "c" && $2 != "b"'
+        manifest_is "$name: $tool extraction" "$d/$tool.manifest" "$not_mine"
+    done
+}
+
+# root_extraction NAME IMAGE DIR BLOCK FSCK_OK FLAGS: as root, with owners
+root_extraction() {
+    local name=$1 img=$2 d=$3 bs=$4 fsck_ok=$5 flags=$6
     rc_run ex 0 "$name: cramfs extract" "$CRAMFS" extract "$img" --to "$d/ours"
     [ -e "$d/ours.manifest" ] && t_fail "$name: a manifest was written as root"
     tree_compare "$name: cramfs extract vs source" "$SRC" "$d/ours"
@@ -133,7 +200,6 @@ variant() {
         [ "$RC" = 8 ]
         t_check $? "$name: fsck.cramfs refuses flags $flags (exit $RC, expected 8): no reference"
     fi
-    chmod -R u+rwX "$d"; rm -rf "$d"
 }
 
 #        name        order  pad bs    label        ed flags fsck mkfs args
@@ -154,32 +220,31 @@ variant  be-p-16k-z  big    1 16384 Compressed    0 0x103 0  -N big -p -b 16384 
 variant  be-p-64k    big    1 65536 BIG           3 0x003 1  -N big -p -b 65536 -n BIG -e 3
 variant  le-i-p-8k   little 1 8192  Compressed    0 0x403 0  -N little -i "$T/blob" -p -b 8192
 
+[ $as_root = 1 ] || {
 # ------------------------------------------------- extraction of PATHs
 img=$T/default.img
-"$MKFS" "$SRC" "$img" >/dev/null 2>&1
+tree_image "$img" "$SRC"
+no_owners=()
+[ "$(id -u)" = 0 ] && no_owners=(--no-owners)
 rc_run sub 0 "cramfs extract IMAGE --to DIR PATH..." \
-    "$CRAMFS" extract "$img" --to "$T/sub" /dup links/rel "/names/with space"
+    "$CRAMFS" extract "$img" --to "$T/sub" "${no_owners[@]}" --manifest "$T/sub.list" \
+    /dup links/rel "/names/with space"
 # (the root's own mode with PATHs is not specified: not compared)
 tree_compare "extract of /dup, links/rel, '/names/with space' (and their parents)" \
-    "$SRC" "$T/sub" stored raw \
+    "$SRC" "$T/sub" stored-no-owners raw-no-owners \
     '$1 == "/links" || $1 == "/names" || $1 ~ /^\/dup(\/|$)/ || $1 == "/links/rel" || $1 == "/names/with\\040space"'
 n=$(manifest raw "$T/sub" | wc -l)
 [ "$n" = 11 ]
 t_check $? "extract of PATHs creates only those entries and their parents (11 with the root; got $n)"
+[ ! -e "$T/sub.manifest" ]
+t_check $? "--manifest FILE: no default DIR.manifest written"
 rm -rf "$T/sub"
-
-# ------------------------------------------------- unprivileged extraction
-
-# expected_manifest FILTER: the source (as stored) in the makedevs format
-# of a manifest, for the entries selected by the awk FILTER ($2 type,
-# $4 uid, $5 gid as stored)
-expected_manifest() {
-    manifest stored "$SRC" | awk "$1" | awk '{
-        dev = "- -"
-        if ($2 == "c" || $2 == "b") { split($7, mm, ":"); dev = mm[1] " " mm[2] }
-        print $1, $2, $3, $4, $5, dev, "-", "-", "-" }' | sort
+t_done
 }
 
+# ------------------------------------- extraction as uid 65534 (as root)
+img=$T/default.img
+tree_image "$img" "$SRC"
 chmod 0644 "$img"
 NR=$T/nobody
 mkdir "$NR" && chown 65534:65534 "$NR"
@@ -188,13 +253,7 @@ rc_run nrx 0 "unprivileged cramfs extract (uid 65534)" \
 if [ -f "$NR/out.manifest" ]; then
     t_ok "unprivileged extract wrote DIR.manifest"
     # as 65534 no stored owner can be applied (gid is 8 bits): every entry
-    expected_manifest 1 >"$T/man.want"
-    sort "$NR/out.manifest" >"$T/man.got"
-    if diff -u "$T/man.want" "$T/man.got" >"$T/man.diff"; then
-        t_ok "manifest lists every entry with stored owner, devices with major/minor ($(wc -l <"$T/man.got") lines)"
-    else
-        t_fail "manifest differs from the expected device table"; head -n 40 "$T/man.diff" | sed 's/^/  /'
-    fi
+    manifest_is "uid 65534" "$NR/out.manifest" 1
     awk 'NF != 10 || $3 !~ /^[0-7][0-7][0-7][0-7]$/ || $2 !~ /^[fdcbpsl]$/ { bad = 1; print "  bad line: " $0 }
          END { exit bad }' "$NR/out.manifest"
     t_check $? "manifest lines have 10 columns, type f d c b p s l, 4-digit octal mode"
@@ -203,25 +262,7 @@ if [ -f "$NR/out.manifest" ]; then
 else
     t_fail "unprivileged extract wrote no $NR/out.manifest"
 fi
-# contents and modes as the source, devices absent, everything owned by 65534
-tree_compare "unprivileged extract vs source (owners and devices aside)" "$SRC" "$NR/out" \
-    stored-no-owners raw-no-owners '$2 != "c" && $2 != "b"'
 foreign=$(find "$NR/out" \( ! -user 65534 -o ! -group 65534 -o -type c -o -type b \) -print | head -n 5)
 [ -z "$foreign" ]
 t_check $? "unprivileged extract: only 65534-owned entries, no device nodes${foreign:+ (found: $foreign)}"
-
-# --no-owners as root: manifest = devices + entries not owned by 0:0
-mkdir "$T/noown"
-rc_run noown 0 "cramfs extract --no-owners as root" \
-    "$CRAMFS" extract "$img" --to "$T/noown/out" --no-owners --manifest "$T/noown.manifest"
-expected_manifest '$2 == "c" || $2 == "b" || $4 != 0 || $5 != 0' >"$T/man.want"
-sort "$T/noown.manifest" 2>/dev/null >"$T/man.got"
-if diff -u "$T/man.want" "$T/man.got" >"$T/man.diff"; then
-    t_ok "--no-owners --manifest FILE: devices and non-root-owned entries ($(wc -l <"$T/man.got") lines)"
-else
-    t_fail "--no-owners manifest differs from the expected device table"; head -n 40 "$T/man.diff" | sed 's/^/  /'
-fi
-[ ! -e "$T/noown/out.manifest" ]
-t_check $? "--manifest FILE: no default DIR.manifest written"
-
 t_done
