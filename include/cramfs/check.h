@@ -83,14 +83,17 @@ struct cramfs_extract_result {
 	uint64_t bytes_written;
 	uint64_t manifest_lines;	/* 0: no manifest written */
 	uint64_t skipped;		/* entries not extracted (errors) */
+	uint64_t existing;		/* of those: already in the target and
+					 * not replaced (no `overwrite`) */
 };
 
 /*
  * Extract files from the image into opts->target_dir.  Never writes outside
  * it: names are validated, no symlink is ever followed (neither one from the
  * image nor one already in the target), files are created with O_EXCL unless
- * `overwrite`.  Symlinks whose relative target climbs above the image root
- * are not created (error).  Modes are restored (directories after their
+ * `overwrite`.  Symlinks are created with the target they hold, even one
+ * that is absolute or climbs above the image root: nothing here resolves
+ * through them.  Modes are restored (directories after their
  * contents); timestamps are set to the epoch like the kernel shows them.
  *
  * Returns 0 when everything was extracted, -EUCLEAN when some entries were

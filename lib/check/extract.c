@@ -202,24 +202,57 @@ static void close_chain(struct extract_ctx *x, const char *path,
 	free(c->fds);
 }
 
-static int extract_path(struct extract_ctx *x, int target, const char *path)
+/* "/a//b/" -> "a/b": one slash between components, none around. */
+static const char *normalize_path(const char *path, char *norm, size_t cap)
 {
-	struct cramfs_node node;
-	struct tree_pos tp = { &node, path, NULL, false, false };
-	struct chain c = { NULL, 0 };
-	char norm[8192];
 	size_t len = 0;
-	int ret;
 
-	/* "/a//b/" -> "a/b": one slash between components, none around. */
-	for (const char *p = path; *p && len + 1 < sizeof(norm); p++) {
+	for (const char *p = path; *p && len + 1 < cap; p++) {
 		if (*p != '/' || (len && norm[len - 1] != '/'))
 			norm[len++] = *p;
 	}
 	while (len && norm[len - 1] == '/')
 		len--;
 	norm[len] = '\0';
-	path = norm;
+	return norm;
+}
+
+/*
+ * When PATHs are given and none of them is in the image there is nothing
+ * to extract: each is reported and the target is not even created, so a
+ * mistyped path leaves no empty directory behind.
+ */
+static bool no_path_present(struct extract_ctx *x)
+{
+	const struct cramfs_extract_opts *o = x->opts;
+	struct cramfs_node node;
+	char norm[8192];
+
+	if (!o->npaths)
+		return false;
+	for (unsigned i = 0; i < o->npaths; i++) {
+		normalize_path(o->paths[i], norm, sizeof(norm));
+		if (cramfs_lookup(x->img, norm, NULL, &node) != -ENOENT)
+			return false;
+	}
+	for (unsigned i = 0; i < o->npaths; i++) {
+		x->missing++;
+		diag_add(x->diag, CRAMFS_DIAG_ERROR, -ENOENT, CRAMFS_NO_OFFSET,
+			 normalize_path(o->paths[i], norm, sizeof(norm)),
+			 "not in the image");
+	}
+	return true;
+}
+
+static int extract_path(struct extract_ctx *x, int target, const char *path)
+{
+	struct cramfs_node node;
+	struct tree_pos tp = { &node, path, NULL, false, false };
+	struct chain c = { NULL, 0 };
+	char norm[8192];
+	int ret;
+
+	path = normalize_path(path, norm, sizeof(norm));
 	tp.base = path;
 	ret = cramfs_lookup(x->img, path, x->diag, &node);
 	if (ret == -ENOENT && ++x->missing)
@@ -369,6 +402,8 @@ int cramfs_extract(struct cramfs_image *img,
 	memset(result ? result : &local, 0, sizeof(local));
 	errs_before = cramfs_diag_tally(x.diag, CRAMFS_DIAG_ERROR);
 	ret = ctx_init(&x, img, opts, result ? result : &local);
+	if (!ret && no_path_present(&x))
+		ret = -ENOENT;
 	target = ret ? ret : open_target(&x, &created);
 	if (target >= 0) {
 		ret = extract_all(&x, target, created);
@@ -382,6 +417,7 @@ int cramfs_extract(struct cramfs_image *img,
 	}
 	x.res->bytes_written = atomic_load(&x.bytes_written);
 	x.res->skipped = atomic_load(&x.corrupt) + atomic_load(&x.failed);
+	x.res->existing = atomic_load(&x.existing);
 	ret = extract_verdict(&x, ret, errs_before);
 	ctx_fini(&x);
 	cramfs_diag_free(own);

@@ -49,6 +49,7 @@ struct extract_ctx {
 	atomic_uint_fast64_t bytes_written;
 	atomic_uint_fast64_t corrupt;	/* entries the image got wrong */
 	atomic_uint_fast64_t failed;	/* entries we could not write */
+	atomic_uint_fast64_t existing;	/* of those: in the way, no overwrite */
 	atomic_int first_err;		/* first operational -errno */
 	unsigned missing;		/* requested paths not in the image */
 	/* The walking thread's directories by walk depth (its references). */

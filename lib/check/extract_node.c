@@ -26,6 +26,9 @@ int extract_fail(struct extract_ctx *x, const char *path, int err,
 		atomic_fetch_add(&x->failed, 1);
 		atomic_compare_exchange_strong(&x->first_err, &none, err);
 	}
+	/* Only make_room refuses with EEXIST: the entry is in the way. */
+	if (err == -EEXIST)
+		atomic_fetch_add(&x->existing, 1);
 	return diag_add(x->diag, CRAMFS_DIAG_ERROR, err, CRAMFS_NO_OFFSET, path,
 			"%s: %s", what, cramfs_strerror(err));
 }
@@ -202,12 +205,13 @@ int extract_symlink(struct extract_ctx *x, int dirfd,
 				    "symlink target unreadable (corrupt data or a NUL byte)");
 	if (len < 0)
 		return extract_fail(x, path, (int)len, "cannot read symlink");
-	if (symlink_escapes(path, target)) {
-		atomic_fetch_add(&x->corrupt, 1);
-		return diag_corrupt(x->diag, n->entry_offset, path,
-				    "symlink target \"%s\" climbs above the image root; not created",
-				    target);
-	}
+	/*
+	 * Created whatever the target, as util-linux's fsck.cramfs and
+	 * unsquashfs do, even one that climbs above the image root: nothing
+	 * here resolves through a link (every directory is opened with
+	 * O_NOFOLLOW, every file created O_EXCL | O_NOFOLLOW), so a link can
+	 * only mislead whoever follows it later, as it would on the device.
+	 */
 	ret = symlinkat(target, dirfd, n->name) ? -errno : 0;
 	if (ret == -EEXIST) {
 		ret = make_room(x, dirfd, n->name);

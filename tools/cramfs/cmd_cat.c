@@ -22,6 +22,17 @@ static int write_all(const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* What `cat` cannot print, in the words cat(1) uses for them. */
+static const char *not_printable(uint16_t mode)
+{
+	if (cramfs_is_type(mode, CRAMFS_S_IFDIR))
+		return "is a directory";
+	if (cramfs_is_type(mode, CRAMFS_S_IFLNK))
+		return "is a symlink (not followed)";
+	return "is not a regular file";
+}
+
+/* Prints one file; returns its exit code (tool.h). */
 static int cat_node(struct tool_image *t, const struct cramfs_node *n,
 		    const char *path)
 {
@@ -30,11 +41,10 @@ static int cat_node(struct tool_image *t, const struct cramfs_node *n,
 	uint64_t off = 0;
 	int ret;
 
+	/* Naming something that has no contents is a mistake in the request. */
 	if (!cramfs_is_type(n->inode.mode, CRAMFS_S_IFREG)) {
-		tool_error(t->name, "%s: not a regular file (%s)", path,
-			   cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK) ?
-			   "a symlink; not followed" : "wrong type");
-		return -ENOENT;
+		tool_error(t->name, "%s: %s", path, not_printable(n->inode.mode));
+		return EXIT_USAGE;
 	}
 	ret = cramfs_file_open_path(t->img, n, path, t->diag, &f);
 	while (!ret) {
@@ -50,7 +60,7 @@ static int cat_node(struct tool_image *t, const struct cramfs_node *n,
 	cramfs_file_close(f);
 	if (ret && ret != -EUCLEAN)
 		tool_error(t->name, "%s: %s", path, cramfs_strerror(ret));
-	return ret;
+	return tool_exit_code(ret);
 }
 
 static const char cat_usage[] = "cramfs cat [-b N] IMAGE PATH...";
@@ -62,7 +72,7 @@ int cmd_cat(int argc, char **argv)
 	struct tool_image t;
 	static const struct cmd_syntax syn = { cat_usage, NULL, NULL, NULL, 2, -1 };
 	int i = parse_opts(argc, argv, &co, &syn, NULL);
-	int ret, worst = 0;
+	int ret, code, worst = EXIT_OK;
 
 	if (i < 0)
 		return parse_exit(i);
@@ -73,14 +83,13 @@ int cmd_cat(int argc, char **argv)
 		ret = cramfs_lookup(t.img, argv[k], t.diag, &node);
 		if (ret == -ENOENT)
 			tool_error(t.name, "%s: not in the image", argv[k]);
-		else if (!ret)
-			ret = cat_node(&t, &node, argv[k]);
-		if (tool_exit_code(ret) > tool_exit_code(worst))
-			worst = ret;
+		code = ret ? tool_exit_code(ret) : cat_node(&t, &node, argv[k]);
+		if (code > worst)
+			worst = code;
 	}
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
 	/* The data was read with a size detection could not be sure of. */
 	tool_warn_block_size(&t, "--block-size");
 	tool_close(&t);
-	return tool_exit_code(worst);
+	return worst;
 }

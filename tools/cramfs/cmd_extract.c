@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* cramfs extract: safe extraction into a directory. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,13 @@ int cmd_extract(int argc, char **argv)
 	tool_warn_block_size(&t, "--block-size");
 	if (co.verbose || r.manifest_lines)
 		summary(&t, &o, &r);
+	/* Each entry was named above; say once what would replace them. */
+	if (r.existing && ret != -EUCLEAN && !o.overwrite)
+		tool_error(t.name, "%llu %s already in %s %s kept; pass --force to replace %s",
+			   (unsigned long long)r.existing,
+			   r.existing == 1 ? "entry" : "entries", o.target_dir,
+			   r.existing == 1 ? "was" : "were",
+			   r.existing == 1 ? "it" : "them");
 	tool_close(&t);
 	return tool_exit_code(ret);
 }
