@@ -76,6 +76,53 @@ usage u9 "extract -j not a number" "$CRAMFS" extract -j many good.img --to "$T/x
 usage u10 "extract --to without DIR" "$CRAMFS" extract good.img --to
 [ ! -e "$T/x3" ]
 t_check $? "a usage error extracts nothing"
+# A bad option value: one line naming the option and the value (and what
+# is expected), then where help is; not the whole usage text (issue 13,
+# item 7).  OPTION VALUE WHAT...
+mkdir -p optsrc && printf 'x\n' >optsrc/f
+bad_value() {
+    local opt=$1 val=$2 cmd=$3
+    shift 3
+    rc_run "bv" 16 "$cmd $opt $val" "$CRAMFS" "$cmd" "$opt" "$val" "$@"
+    [ "$(wc -l <"$T/bv.err")" = 2 ] &&
+        head -n 1 "$T/bv.err" | grep -q "^cramfs: $cmd: $opt $val: expected " &&
+        [ "$(tail -n 1 "$T/bv.err")" = "Try 'cramfs $cmd --help'." ] &&
+        ! grep -q '^usage:' "$T/bv.err"
+    t_check $? "$cmd $opt $val: names the option, the value and what is expected (got: $(head -n 1 "$T/bv.err"))"
+}
+bad_value -j 0 build -o "$T/bv.img" optsrc
+bad_value --level 13 build -o "$T/bv.img" optsrc
+bad_value --mode foo build -o "$T/bv.img" optsrc
+bad_value --target-kernel banana build -o "$T/bv.img" optsrc
+bad_value --chmod bogus build -o "$T/bv.img" optsrc
+bad_value --xip-budget lots build -o "$T/bv.img" optsrc
+bad_value -b 12288 ls good.img
+bad_value -j 257 extract good.img --to "$T/bvx"
+[ ! -e "$T/bv.img" ] && [ ! -e "$T/bvx" ]
+t_check $? "bad option values: nothing written"
+rc_run bvj 16 "build -j0 (attached value)" "$CRAMFS" build -j0 -o "$T/bv.img" optsrc
+head -n 1 "$T/bvj.err" | grep -q "^cramfs: build: -j 0: "
+t_check $? "build -j0: spelled as the option and the value"
+rc_run bvl 16 "build --level=13" "$CRAMFS" build --level=13 -o "$T/bv.img" optsrc
+head -n 1 "$T/bvl.err" | grep -q "^cramfs: build: --level 13: "
+t_check $? "build --level=13: spelled as the option and the value"
+
+# Common options before the command (issue 13, item 7)
+rc_run gv 0 "cramfs -v info" "$CRAMFS" -v info good.img
+"$CRAMFS" info -v good.img >"$T/gv.ref" 2>&1
+cmp -s "$T/gv.out" "$T/gv.ref"
+t_check $? "cramfs -v info IMAGE prints what cramfs info -v IMAGE does"
+rc_run gb 0 "cramfs -b 4096 --json ls" "$CRAMFS" -b 4096 --json ls good.img
+"$CRAMFS" ls --json -b 4096 good.img >"$T/gb.ref" 2>&1
+cmp -s "$T/gb.out" "$T/gb.ref"
+t_check $? "cramfs -b 4096 --json ls IMAGE prints what cramfs ls --json -b 4096 IMAGE does"
+
+# The library's own words reach the user, not its errno (issue 13, item 7)
+one_line notreg 8 "cramfs info of a directory" \
+    "^cramfs: $T: not a regular file or block device\$" "$CRAMFS" info "$T"
+one_line notregck 8 "cramfsck of a directory" \
+    "^cramfsck: $T: not a regular file or block device\$" "$CRAMFSCK" "$T"
+
 rc_run ver 0 "cramfs --version" "$CRAMFS" --version
 grep -q '[0-9]\.[0-9]' "$T/ver.out"
 t_check $? "--version prints a version on stdout"

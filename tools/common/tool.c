@@ -84,13 +84,11 @@ int tool_open(struct tool_image *t, const char *name, unsigned block_size)
 		return EXIT_OPERATIONAL;
 	}
 	ret = cramfs_source_open_file(name, t->diag, &t->src);
+	if (!ret)
+		ret = cramfs_image_open(t->src, &opts, t->diag, &t->img);
 	if (ret) {
-		tool_error(name, "%s", strerror(-ret));
-		tool_close(t);
-		return EXIT_OPERATIONAL;
-	}
-	ret = cramfs_image_open(t->src, &opts, t->diag, &t->img);
-	if (ret) {
+		/* The library's own words ("not a regular file or block
+		 * device") say more than the errno it returns (EINVAL). */
 		const struct cramfs_diag_entry *e = cramfs_diag_get(t->diag, 0);
 
 		tool_error(name, "%s", e ? e->message : cramfs_strerror(ret));

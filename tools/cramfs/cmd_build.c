@@ -59,23 +59,32 @@ static int xip_opt(struct build_cli *bc, int c, const char *arg)
 		x->mode = CRAMFS_XIP_MMU;	/* any --xip-* turns XIP on */
 	switch (c) {
 	case 256: return 0;
-	case 256 + 1: return parse_xip_mode(arg, &x->mode);
+	case 256 + 1:
+		if (parse_xip_mode(arg, &x->mode))
+			return opt_bad("expected mmu, nommu, legacy or off");
+		return 0;
 	case 256 + 2: x->all_elf = true; return 0;
 	case 256 + 3: x->no_elf = true; return 0;
 	case 256 + 4:
 		if (x->nglobs == 64)
-			return -1;
+			return opt_bad("at most 64 patterns");
 		bc->xip_globs[x->nglobs++] = arg;
 		x->globs = bc->xip_globs;
 		return 0;
-	case 256 + 5: return tool_parse_block_size(arg, &bc->xip_page);
+	case 256 + 5:
+		if (tool_parse_block_size(arg, &bc->xip_page))
+			return opt_bad("expected 4096 to 65536, a power of 2");
+		return 0;
 	case 256 + 6:
 		/* DIRECT pointers count in 4-byte units (format 7.1) */
 		if (tool_parse_uint(arg, 65536, &v) || v < 4 || (v & (v - 1)))
-			return -1;
+			return opt_bad("expected a power of 2 from 4 to 65536");
 		x->align = (uint32_t)v;
 		return 0;
-	case 256 + 7: return parse_bytes(arg, &x->budget);
+	case 256 + 7:
+		if (parse_bytes(arg, &x->budget))
+			return opt_bad("expected a byte count (suffix K, M or G)");
+		return 0;
 	case 256 + 8: bc->b.xip_report = true; return 0;
 	default: return -1;
 	}
@@ -137,46 +146,61 @@ static int build_opt(void *ctx, int c, const char *arg)
 		return xip_opt(bc, c, arg);
 	switch (c) {
 	case 'o': bc->b.output = arg; return 0;
-	case 'M': return parse_mode(arg, &o->mode);
-	case 'N': return tool_parse_endian(arg, &o->endian);
+	case 'M':
+		if (parse_mode(arg, &o->mode))
+			return opt_bad("expected native or util-linux");
+		return 0;
+	case 'N':
+		if (tool_parse_endian(arg, &o->endian))
+			return opt_bad("expected big, little or host");
+		return 0;
 	case 'p': o->pad = true; return 0;
 	case 'i': o->blob_path = arg; return 0;
 	case 'n': o->label = arg; return 0;
 	case 'z': o->holes = true; return 0;
 	case 'E': o->strict = true; return 0;
 	case 'R': bc->b.uid = bc->b.gid = 0; return 0;
-	case 'U': return parse_owner(arg, &bc->b.uid);
-	case 'G': return parse_owner(arg, &bc->b.gid);
+	case 'U':
+	case 'G':
+		if (parse_owner(arg, c == 'U' ? &bc->b.uid : &bc->b.gid))
+			return opt_bad("expected a number");
+		return 0;
 	case 'e':
 		if (tool_parse_uint(arg, UINT32_MAX, &v))
-			return -1;
+			return opt_bad("expected 0 to 4294967295");
 		o->edition = (uint32_t)v;
 		return 0;
 	case 'L':
 		if (tool_parse_uint(arg, 12, &v) || !v)
-			return -1;
+			return opt_bad("expected a level from 1 to 12");
 		o->level = (int)v;
 		return 0;
 	case 'K':
-		return parse_target_kernel(arg, o);
+		if (parse_target_kernel(arg, o))
+			return opt_bad("expected a kernel version MAJOR.MINOR, e.g. 4.15");
+		return 0;
 	case 'S':
-		return parse_bytes(arg, &o->max_size);
+		if (parse_bytes(arg, &o->max_size))
+			return opt_bad("expected a byte count (suffix K, M or G)");
+		return 0;
 	case 'X':
 		if (bc->b.nexcludes == 64)
-			return -1;
+			return opt_bad("at most 64 patterns");
 		bc->b.excludes[bc->b.nexcludes++] = arg;
 		return 0;
 	case 'C':
 		bc->b.chmod = arg;
-		return valid_chmod(arg) ? 0 : -1;
+		if (!valid_chmod(arg))
+			return opt_bad("expected clauses such as D755,F644 or go-w,u+X");
+		return 0;
 	case 'D':
 		if (bc->b.ndevtables == 16)
-			return -1;
+			return opt_bad("at most 16 device tables");
 		bc->b.devtables[bc->b.ndevtables++] = arg;
 		return 0;
 	case 'j':
 		if (tool_parse_uint(arg, 256, &v) || !v)
-			return -1;
+			return opt_bad("expected 1 to 256 jobs");
 		o->threads = (unsigned)v;
 		return 0;
 	default:

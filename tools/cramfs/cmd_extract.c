@@ -32,7 +32,9 @@ static int extract_opt(void *ctx, int c, const char *arg)
 		return 0;
 	case 'j':
 		o->threads = (unsigned)strtoul(arg, &end, 10);
-		return *end || !o->threads || o->threads > 256 ? -1 : 0;
+		if (*end || !o->threads || o->threads > 256)
+			return opt_bad("expected 1 to 256 jobs");
+		return 0;
 	default:
 		return -1;
 	}

@@ -23,7 +23,8 @@ struct cmd_syntax {
 	const char *usage;
 	const char *shorts;		/* getopt letters beyond the common ones */
 	const struct option *longs;	/* NULL-terminated, or NULL */
-	int (*on_opt)(void *ctx, int c, const char *arg);	/* 0 or -1 */
+	/* 0, or -1 for a bad value (opt_bad says why) */
+	int (*on_opt)(void *ctx, int c, const char *arg);
 	int min_operands, max_operands;	/* max -1: no limit */
 };
 
@@ -34,6 +35,12 @@ struct cmd_syntax {
  */
 int parse_opts(int argc, char **argv, struct common_opts *co,
 	       const struct cmd_syntax *syn, void *ctx);
+
+/*
+ * For an on_opt handler: returns -1, and parse_opts prints `why` after the
+ * option and its value ("cramfs: build: -j 0: expected 1 to 256 jobs").
+ */
+int opt_bad(const char *why);
 
 /* Exit code for parse_opts()'s negative results. */
 static inline int parse_exit(int i)
