@@ -244,10 +244,36 @@ static void print_xip_json(const struct xip_report *r, bool per_file)
 
 /* ---- Report ------------------------------------------------------------ */
 
+/*
+ * A path as the text spells it (tool_print_diag): from the image root, with
+ * a leading '/', so that "/" is the root and JSON names what the text names.
+ */
+static void json_image_path(const char *path)
+{
+	size_t len = strlen(path);
+	char *buf;
+
+	if (path[0] == '/') {
+		json_string(stdout, path);
+		return;
+	}
+	buf = malloc(len + 2);
+	if (!buf) {
+		json_string(stdout, path);
+		return;
+	}
+	buf[0] = '/';
+	memcpy(buf + 1, path, len + 1);
+	json_string(stdout, buf);
+	free(buf);
+}
+
 static void print_problems(const struct tool_image *t)
 {
 	size_t n = cramfs_diag_count(t->diag);
 
+	/* The text's "N more messages not shown": entries the diag dropped. */
+	printf("  \"problems_dropped\": %zu,\n", cramfs_diag_dropped(t->diag));
 	printf("  \"problems\": [");
 	for (size_t i = 0; i < n; i++) {
 		const struct cramfs_diag_entry *e = cramfs_diag_get(t->diag, i);
@@ -256,7 +282,7 @@ static void print_problems(const struct tool_image *t)
 		       e->severity == CRAMFS_DIAG_ERROR ? "error" :
 		       e->severity == CRAMFS_DIAG_WARNING ? "warning" : "info");
 		if (e->path)
-			json_string(stdout, e->path);
+			json_image_path(e->path);
 		else
 			printf("null");
 		if (e->offset != CRAMFS_NO_OFFSET)

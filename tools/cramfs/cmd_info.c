@@ -176,21 +176,112 @@ static void print_json_xip(const struct cramfs_xip_totals *x)
 	       (unsigned long long)x->read_bug_files);
 }
 
-/* How the block size was settled: source, the sizes that fit, the counts. */
-static void print_json_bs(const struct cramfs_bs_evidence *ev)
+static const char *json_bool(bool b)
 {
+	return b ? "true" : "false";
+}
+
+/* -v's lines in JSON: what each candidate size made of the image. */
+static void print_json_candidates(const struct cramfs_image_info *in)
+{
+	const struct cramfs_bs_evidence *ev = &in->bs;
+
+	JU("block_size_examined_files", ev->files);
+	JU("block_size_inflated_blocks", ev->inflated);
+	printf(",\n  \"block_size_read_budget_exhausted\": %s",
+	       json_bool(ev->truncated));
+	printf(",\n  \"block_size_candidates\": [");
+	/* A given size was not detected: there is no evidence to show. */
+	for (unsigned k = 0; in->block_size_detected && k < CRAMFS_BS_CANDIDATES; k++) {
+		const struct cramfs_bs_candidate *c = &ev->cand[k];
+
+		printf("%s\n    {\"size\": %u, \"fit\": %llu, \"misfit\": %llu, \"gaps\": %llu, \"blocks_match\": %s, \"size_aligned\": %s}",
+		       k ? "," : "", c->size, (unsigned long long)c->fit,
+		       (unsigned long long)c->misfit,
+		       (unsigned long long)c->gaps, json_bool(c->blocks_match),
+		       json_bool(c->size_aligned));
+	}
+	printf("%s]", in->block_size_detected ? "\n  " : "");
+}
+
+/* How the block size was settled: source, the sizes that fit, the counts. */
+static void print_json_bs(const struct cramfs_image_info *in)
+{
+	const struct cramfs_bs_evidence *ev = &in->bs;
+
+	JU("block_size", in->block_size);
+	printf(",\n  \"block_size_detected\": %s",
+	       json_bool(in->block_size_detected));
 	printf(",\n  \"block_size_source\": \"%s\"",
 	       tool_bs_source_name(ev->source));
 	printf(",\n  \"block_size_fits\": ");
 	tool_json_bs_fits(stdout, ev);
 	JU("block_size_evidence_files", ev->telling);
 	JU("block_size_unfit_files", ev->unfit);
+	print_json_candidates(in);
 }
 
+/*
+ * The text's crc line as facts: "ok", "mismatch", "unverified" (image
+ * truncated) or "none" (version 1), and the CRC of the data when computed.
+ */
+static void print_json_crc(const struct info_facts *f)
+{
+	const char *status = !f->in.version2 ? "none" :
+			     !f->st.crc_computed ? "unverified" :
+			     f->crc_ok ? "ok" : "mismatch";
+
+	JU("crc", f->in.super.crc);
+	printf(",\n  \"crc_ok\": %s", json_bool(f->crc_ok));
+	printf(",\n  \"crc_status\": \"%s\"", status);
+	if (f->in.version2 && f->st.crc_computed)
+		JU("crc_computed", f->st.crc);
+	else
+		printf(",\n  \"crc_computed\": null");
+}
+
+/* Signature (the 16 bytes as stored) and the root inode. */
+static void print_json_root(const struct cramfs_super *sb)
+{
+	char sig[17];
+
+	memcpy(sig, sb->signature, 16);
+	sig[16] = '\0';
+	printf(",\n  \"signature\": ");
+	json_string(stdout, sig);
+	printf(",\n  \"signature_ok\": %s",
+	       json_bool(!memcmp(sb->signature, CRAMFS_SIGNATURE, 16)));
+	JU("root_offset", sb->root.offset * 4);
+	JU("root_size", sb->root.size);
+	/* An octal string, as `cramfs ls --json` writes modes. */
+	printf(",\n  \"root_mode\": \"%04o\"", sb->root.mode & 07777);
+}
+
+/* The contents, data blocks and xip lines of the text. */
+static void print_json_tree(const struct cramfs_tree_stats *st)
+{
+	JU("tree_entries", st->entries);
+	JU("tree_blocks", st->blocks);
+	JU("regular_files", st->files);
+	JU("file_bytes", st->file_bytes);
+	JU("directories", st->dirs);
+	JU("symlinks", st->symlinks);
+	JU("devices", st->chrdevs + st->blkdevs);
+	JU("fifos", st->fifos);
+	JU("sockets", st->sockets);
+	JU("compressed_blocks", st->zlib_blocks);
+	JU("uncompressed_blocks", st->raw_blocks);
+	JU("hole_blocks", st->hole_blocks);
+	JU("direct_blocks", st->direct_blocks);
+	JU("shared_entries", st->shared_items);
+	JU("xip_blocks", st->xip_blocks);
+	JU("legacy_xip_files", st->legacy_xip_files);
+}
+
+/* Every fact of the text (with -v), under the keys docs/cli-spec.md lists. */
 static void print_json(const struct tool_image *t, const struct info_facts *f)
 {
 	const struct cramfs_super *sb = &f->in.super;
-	const struct cramfs_tree_stats *st = &f->st;
 
 	printf("{\n  \"image\": ");
 	json_string(stdout, t->name);
@@ -202,26 +293,15 @@ static void print_json(const struct tool_image *t, const struct info_facts *f)
 	json_string(stdout, f->flags);
 	JU("size", sb->size);
 	JU("file_size", f->in.source_size);
-	JU("block_size", f->in.block_size);
-	printf(",\n  \"block_size_detected\": %s",
-	       f->in.block_size_detected ? "true" : "false");
-	print_json_bs(&f->in.bs);
+	print_json_bs(&f->in);
 	JU("files", sb->files);
 	JU("blocks", sb->blocks);
 	JU("edition", sb->edition);
 	printf(",\n  \"label\": ");
 	json_string(stdout, f->label);
-	JU("crc", sb->crc);
-	printf(",\n  \"crc_ok\": %s", f->crc_ok ? "true" : "false");
-	JU("tree_entries", st->entries);
-	JU("tree_blocks", st->blocks);
-	JU("regular_files", st->files);
-	JU("file_bytes", st->file_bytes);
-	JU("directories", st->dirs);
-	JU("symlinks", st->symlinks);
-	JU("devices", st->chrdevs + st->blkdevs);
-	JU("xip_blocks", st->xip_blocks);
-	JU("legacy_xip_files", st->legacy_xip_files);
+	print_json_crc(f);
+	print_json_root(sb);
+	print_json_tree(&f->st);
 	if (f->xip_ran)
 		print_json_xip(&f->xip);
 	printf("\n}\n");
