@@ -72,7 +72,12 @@ size_t cramfs_diag_dropped(const struct cramfs_diag *diag);
 
 /*
  * Text for a libcramfs return code (a negative errno).  -EUCLEAN reads
- * "corrupt cramfs image".  Never NULL; the string is static.
+ * "corrupt cramfs image", -EOPNOTSUPP "unsupported cramfs feature"; the
+ * rest is strerror()'s.  -ENOENT is the host's "No such file or directory"
+ * (a source, output or device table that is not there): a lookup that
+ * returns it for a path not in the image leaves the wording to its caller,
+ * who knows which it was (the tools say "not in the image").
+ * Never NULL; the string is static.
  */
 const char *cramfs_strerror(int err);
 

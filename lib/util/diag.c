@@ -144,8 +144,6 @@ const char *cramfs_strerror(int err)
 		return "corrupt cramfs image";
 	case -EOPNOTSUPP:
 		return "unsupported cramfs feature";
-	case -ENOENT:
-		return "no such file or directory in the image";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}

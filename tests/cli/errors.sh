@@ -3,7 +3,7 @@
 # exit codes 0/1/4/8/16, one-line `cramfs: IMAGE: MESSAGE` errors, safe
 # extraction (no overwrite without --force, no following of symlinks in the
 # target), util-linux fsck.cramfs option and exit-code compatibility, and
-# util-linux's fsck-bad-header test (cramfs-format.md §15).  Runs as any
+# util-linux's fsck-bad-header test (docs/format.md §15).  Runs as any
 # user: the test tree's owners and devices come from its meta (lib.sh
 # tree_begin).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -150,6 +150,20 @@ run cat7 "$CRAMFS" cat good.img f100 dir/sub/b
 [ "$RC" = 0 ] && cat src/f100 src/dir/sub/b | cmp -s - "$T/cat7.out"
 t_check $? "cat of relative paths (exit $RC)"
 one_line ls1 1 "ls of a missing path" '^cramfs: good\.img: .*/nope' "$CRAMFS" ls good.img /nope
+# ls -l columns stay aligned for wide owners, sizes and device numbers
+# (issue 13, item 10): every name starts in the same column
+mkdir -p wide && head -c 12345678 /dev/zero >wide/big && : >wide/small
+cat >wide.table <<'EOF2'
+/big f 0644 65535 255 - - - - -
+/small f 0644 7 1 - - - - -
+/dev c 0600 0 0 4095 4095 - - -
+EOF2
+"$CRAMFS" build --all-root -D wide.table -o wide.img wide 2>/dev/null
+rc_run lsw 0 "ls -l of wide owners, sizes and devices" "$CRAMFS" ls -l wide.img
+awk '{ print index($0, $NF) }' "$T/lsw.out" | sort -u >"$T/lsw.cols"
+[ "$(wc -l <"$T/lsw.out")" = 3 ] && [ "$(wc -l <"$T/lsw.cols")" = 1 ] &&
+    grep -q ' 65535/255 ' "$T/lsw.out" && grep -q " 4095,4095 " "$T/lsw.out"
+t_check $? "ls -l: names in one column ($(tr '\n' ' ' <"$T/lsw.cols"))"
 one_line ex1 1 "extract of a missing path" '^cramfs: good\.img: .*/nope' \
     "$CRAMFS" extract good.img --to "$T/x4" /nope
 # (issue 13, item 10: nothing to extract, so no empty target is left)
@@ -321,7 +335,7 @@ rc_run ckv 0 "cramfsck -V prints a version" "$CRAMFSCK" -V
 grep -qi 'cramfsck' "$T/ckv.out"
 t_check $? "cramfsck -V names the program"
 
-# ------------------------------- util-linux fsck-bad-header (format §15)
+# ------------------------------- util-linux fsck-bad-header (docs/format.md §15)
 mkdir -p bh/src/subdir
 chmod 0755 bh/src bh/src/subdir
 # bad_header NAME ORDER PAD BLOCK VALUES...: overwrite `size` with each value

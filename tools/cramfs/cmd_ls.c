@@ -9,6 +9,7 @@
 struct ls_opts {
 	bool lng, recursive;
 	bool json, first;
+	int owner_width, size_width;	/* -l columns: the widest entry's */
 };
 
 static int ls_opt(void *ctx, int c, const char *arg)
@@ -69,21 +70,42 @@ static void print_json_entry(struct ls_opts *o, const struct cramfs_node *n,
 	printf(", \"offset\": %llu}", (unsigned long long)cramfs_node_data_offset(n));
 }
 
-static void print_long(const struct cramfs_node *n, const char *path,
-		       const char *target)
+/* The -l columns of one entry: "UID/GID" and the size (or MAJOR,MINOR). */
+static void long_columns(const struct cramfs_node *n, char owner[16],
+			 char size[32])
 {
-	char mode[11], size[32];
 	unsigned maj, min;
 
-	tool_mode_string(n->inode.mode, mode);
+	snprintf(owner, 16, "%u/%u", n->inode.uid, n->inode.gid);
 	if (is_dev(n->inode.mode)) {
 		cramfs_rdev_split(n->inode.size, &maj, &min);
-		snprintf(size, sizeof(size), "%u,%u", maj, min);
+		snprintf(size, 32, "%u,%u", maj, min);
 	} else {
-		snprintf(size, sizeof(size), "%u", n->inode.size);
+		snprintf(size, 32, "%u", n->inode.size);
 	}
-	printf("%s %u/%u %8s %s%s%s\n", mode, n->inode.uid, n->inode.gid, size,
-	       path, target ? " -> " : "", target ? target : "");
+}
+
+static void widen_columns(struct ls_opts *o, const struct cramfs_node *n)
+{
+	char owner[16], size[32];
+
+	long_columns(n, owner, size);
+	if ((int)strlen(owner) > o->owner_width)
+		o->owner_width = (int)strlen(owner);
+	if ((int)strlen(size) > o->size_width)
+		o->size_width = (int)strlen(size);
+}
+
+static void print_long(const struct ls_opts *o, const struct cramfs_node *n,
+		       const char *path, const char *target)
+{
+	char mode[11], owner[16], size[32];
+
+	tool_mode_string(n->inode.mode, mode);
+	long_columns(n, owner, size);
+	printf("%s %-*s %*s %s%s%s\n", mode, o->owner_width, owner,
+	       o->size_width, size, path, target ? " -> " : "",
+	       target ? target : "");
 }
 
 static int print_entry(struct tool_image *t, struct ls_opts *o,
@@ -102,10 +124,35 @@ static int print_entry(struct tool_image *t, struct ls_opts *o,
 	if (o->json)
 		print_json_entry(o, n, path, tp);
 	else if (o->lng)
-		print_long(n, path, tp);
+		print_long(o, n, path, tp);
 	else
 		printf("%s\n", path);
 	return 0;
+}
+
+/*
+ * -l columns as wide as the widest entry's, as ls -l aligns them: a walk
+ * over the same entries first (metadata only, no diagnostics: the listing
+ * walk reports them), so the listing itself still streams.
+ */
+static void measure_columns(struct tool_image *t, struct ls_opts *o,
+			    const struct cramfs_node *start)
+{
+	struct cramfs_walk *w;
+	struct cramfs_walk_entry e;
+
+	o->owner_width = 3;	/* "0/0" */
+	o->size_width = 8;	/* sizes up to 99 MB line up as before */
+	if (!cramfs_is_type(start->inode.mode, CRAMFS_S_IFDIR)) {
+		widen_columns(o, start);
+		return;
+	}
+	if (cramfs_walk_open(t->img, start, CRAMFS_WALK_CONTINUE, NULL, &w))
+		return;
+	while (cramfs_walk_next(w, &e) == 1)
+		if (e.depth && (o->recursive || e.depth == 1))
+			widen_columns(o, &e.node);
+	cramfs_walk_close(w);
 }
 
 /* List `start`: a directory's entries (recursively with -R), or itself. */
@@ -116,6 +163,8 @@ static int list_tree(struct tool_image *t, struct ls_opts *o,
 	struct cramfs_walk_entry e;
 	int ret, err = 0;
 
+	if (o->lng && !o->json)
+		measure_columns(t, o, start);
 	if (!cramfs_is_type(start->inode.mode, CRAMFS_S_IFDIR))
 		return print_entry(t, o, start, shown);
 	ret = cramfs_walk_open(t->img, start, CRAMFS_WALK_CONTINUE, t->diag, &w);
