@@ -32,7 +32,7 @@ static int check_opt(void *ctx, int c, const char *arg)
 		else if (!strcmp(arg, "nommu"))
 			o->target = CRAMFS_XIP_TARGET_NOMMU;
 		else
-			return -1;
+			return opt_bad("expected auto, mmu or nommu");
 		return 0;
 	}
 	return -1;
