@@ -126,13 +126,13 @@ enum cramfs_build_mode {
 	 * Faster builds of smaller images every kernel >= 2.6 mounts:
 	 * libdeflate (still zlib streams, level 6 unless opts->level says);
 	 * deduplication only of entries whose type, mode and owner also
-	 * match (format §4.6).
+	 * match (format.md §4.6).
 	 */
 	CRAMFS_BUILD_NATIVE,
 };
 
 /*
- * Execute in place (format §8, §9).  The planner keeps chosen blocks
+ * Execute in place (format.md §8, §9).  The planner keeps chosen blocks
  * uncompressed and directly addressable so the kernel maps them instead of
  * copying them into the page cache.
  */

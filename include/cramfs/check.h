@@ -44,7 +44,7 @@ struct cramfs_tree_stats {
  * file and block counts), every directory (sorted, tiled, valid names, no
  * cycles), every data item (pointer tables in range, blocks decode to the
  * right length, no overlaps), and the layout rules the kernel and util-linux
- * rely on.  Kernel-visible quirks (format §4.6, §7.4, §18) become warnings.
+ * rely on.  Kernel-visible quirks (format.md §4.6, §7.4, §18) are warnings.
  *
  * Returns 0 when no error was found (warnings allowed), -EUCLEAN when at
  * least one was (all in diag), or -errno for an operational failure.
@@ -105,7 +105,7 @@ int cramfs_extract(struct cramfs_image *img,
 		   struct cramfs_diag *diag,
 		   struct cramfs_extract_result *result);
 
-/* ---- Execute in place: what Linux maps directly (format §8) ---------- */
+/* ---- Execute in place: what Linux maps directly (format.md §8) ---------- */
 
 /*
  * The predictions below follow Linux >= 4.15 (fs/cramfs/inode.c, unchanged
@@ -203,7 +203,7 @@ int cramfs_xip_describe(const struct cramfs_xip_map *m, char *buf,
 			size_t cap);
 
 /*
- * Kernel bug (format §7.4, §18 #1): the last block is DIRECT|UNCOMPRESSED
+ * Kernel bug (format.md §7.4, §18 #1): the last block is DIRECT|UNCOMPRESSED
  * and the size a multiple of `page_size`, so cramfs_read_folio() sizes that
  * block as 0 bytes: read() returns zeros for the last page (an in-place
  * mapping shows the right bytes).  cramfs_check() reports it as a warning.

@@ -266,7 +266,7 @@ enum cramfs_block_kind {
 	CRAMFS_BLOCK_RAW,	/* stored bytes */
 };
 
-/* Where one block of a file lives, decoded from its pointer (format §7.2). */
+/* Where one block of a file lives, from its pointer (format.md §7.2). */
 struct cramfs_block {
 	enum cramfs_block_kind kind;
 	bool direct;		/* DIRECT_PTR: position given, not chained */
@@ -287,7 +287,7 @@ struct cramfs_file;
  * Open a regular file or symlink for reading: loads and validates its
  * pointer table.  Files of size 0 open and read as empty.  A sticky-bit file
  * whose table is invalid but whose page-aligned raw region fits is read with
- * the legacy Linear XIP layout (format §9).
+ * the legacy Linear XIP layout (format.md §9).
  * Returns 0, -EINVAL (not a file/symlink), -EUCLEAN, or -ENOMEM.
  */
 int cramfs_file_open(struct cramfs_image *img, const struct cramfs_node *node,

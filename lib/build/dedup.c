@@ -4,7 +4,7 @@
  * (pre-order: node, its subtree, then its next sibling) reuses that data.
  *
  * util-linux compares content only, so a symlink can share a regular
- * file's data and the kernel then shows both as one inode (format §4.6);
+ * file's data and the kernel then shows both as one inode (format.md §4.6);
  * the compat mode repeats that for identical bytes, the native mode also
  * requires equal mode and owner.  Only entries whose size occurs more than
  * once are hashed, and a hash match is confirmed byte by byte.

@@ -35,7 +35,7 @@ enum xip_block {
 struct xip_plan {
 	uint8_t *map;		/* enum xip_block per block */
 	uint32_t nblocks, in_place;
-	bool legacy;		/* whole file raw, no table (format §9) */
+	bool legacy;		/* whole file raw, no table (format.md §9) */
 	uint64_t region_off;	/* first in-place byte, region-relative */
 	uint64_t region_len;	/* bytes it takes there, fill included */
 	struct cramfs_xip_file info;	/* report entry (path set later) */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * cramfs's field widths (format §4.7, §13): what does not fit is truncated
+ * cramfs's field widths (format.md §4.7, §13): what does not fit is truncated
  * the way util-linux does it, with one warning per entry naming it.  Names
  * are cut at 252 bytes, not util-linux's 255, which writes a zero name
- * length for 253-255 byte names (format §5.1, a corrupt image).
+ * length for 253-255 byte names (format.md §5.1, a corrupt image).
  */
 #include <errno.h>
 #include <stdio.h>

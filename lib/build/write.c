@@ -153,7 +153,7 @@ static int xip_init(struct writer *w)
 			w->o->xip.mode == CRAMFS_XIP_NOMMU;
 	if (w->o->xip.mode != CRAMFS_XIP_NOMMU)
 		return 0;
-	/* DIRECT pointers count in 4-byte units (format §7.1). */
+	/* DIRECT pointers count in 4-byte units (format.md §7.1). */
 	if (a < 4 || a > w->bs || (a & (a - 1)))
 		return -EINVAL;
 	w->xip_align = a;

@@ -57,7 +57,7 @@ struct writer {
 	uint64_t align_fill;		/* zeros before in-place data */
 	/*
 	 * Where the kernel would start the current file's next non-direct
-	 * block (format §7.2): an absolute offset, or, after an in-place
+	 * block (format.md §7.2): an absolute offset, or, after an in-place
 	 * block, the end of in-place block chain_k - 1 of this file.
 	 */
 	uint64_t chain;

@@ -48,7 +48,7 @@ static enum block_way block_way(const struct job *j, uint32_t idx)
 	if (!p)
 		return WAY_DEFLATE;
 	if (p->legacy)
-		return WAY_COPY;	/* the whole file raw (format §9) */
+		return WAY_COPY;	/* the whole file raw (format.md §9) */
 	return p->map[idx] == XIP_IN_PLACE ? WAY_SKIP : WAY_DEFLATE;
 }
 

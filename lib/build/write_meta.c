@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Directory lists and the superblock.  Lists are placed as util-linux does
- * (format §5.4): the root's first, then every non-empty directory's in
+ * (format.md §5.4): the root's first, then every non-empty directory's in
  * depth-first pre-order of the sorted tree.  Their positions are known
  * before any data is compressed; their contents (which hold data offsets)
  * are written after the data.
@@ -112,7 +112,7 @@ static uint32_t super_flags(const struct writer *w)
 	return f;
 }
 
-/* CRC over [start, total) with the CRC field still zero (format §3.3). */
+/* CRC over [start, total) with the CRC field still zero (format.md §3.3). */
 static int image_crc(struct writer *w, uint64_t total, uint32_t *crc)
 {
 	uint8_t *buf = malloc(1 << 20);

@@ -10,7 +10,7 @@
  * written last.
  *
  * The kernel finds a non-direct block right after the previous block
- * (format §7.2); after an in-place block that would be inside the region.
+ * (format.md §7.2); after an in-place block that would be inside the region.
  * So the first compressed block after in-place ones is written DIRECT:
  * at a 4-byte boundary, with a u16 length prefix.  A hole there is an end
  * pointer equal to the computed start: the end of the in-place block.

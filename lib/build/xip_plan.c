@@ -2,14 +2,14 @@
 /*
  * The XIP planner: which blocks of which files are stored uncompressed and
  * directly addressable, so that Linux maps them from flash instead of
- * copying them into the page cache (format §8, §9).
+ * copying them into the page cache (format.md §8, §9).
  *
  * ELF files: a page is kept in place when a PT_LOAD segment that the loader
  * maps without write access (r-x, r--) covers it, except when a writable
  * segment covers it too (its private mapping needs a page-cache copy
  * anyway, so flash would be spent for no RAM) and except the last page of a
  * file whose size is a page multiple (Linux's read() returns zeros for such
- * a block when it is direct, format §18 #1).  Files matched by a pattern
+ * a block when it is direct, format.md §18 #1).  Files matched by a pattern
  * are kept in place whole.
  */
 #include <errno.h>

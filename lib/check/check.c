@@ -116,7 +116,7 @@ static void check_symlink(struct check_state *cs, const struct cramfs_node *n,
 			  target);
 }
 
-/* Dedup aliasing (format §4.6): entries sharing data share one kernel inode. */
+/* Dedup aliasing (format.md §4.6): sharing data means one kernel inode. */
 static void check_shared(struct check_state *cs, const struct cramfs_node *n,
 			 const char *path, const struct data_item *first)
 {

@@ -36,7 +36,7 @@ static void block_extent(struct check_state *cs, const struct cramfs_block *b,
 		extent_add(cs, b->start, b->len, EXT_DATA, owner);
 }
 
-/* Kernel quirks a file's layout runs into (format §7.3, §7.4). */
+/* Kernel quirks a file's layout runs into (format.md §7.3, §7.4). */
 static void check_layout_quirks(struct check_state *cs,
 				const struct cramfs_node *n, const char *path,
 				const struct cramfs_block *last, bool flagged)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * XIP prediction (format §8.2, §8.3): what Linux does for one mmap of a
+ * XIP prediction (format.md §8.2, §8.3): what Linux does for one mmap of a
  * cramfs file on directly addressable flash.  The MMU path follows
  * cramfs_physmem_mmap() step by step, in its order and with its pr_debug
  * reasons; the no-MMU path follows cramfs_physmem_get_unmapped_area().
  * Both share cramfs_get_block_range(): a run of DIRECT|UNCOMPRESSED
  * pointers, each exactly one page after the previous one.
  *
- * Also the read-path bug of format §18 #1, which hits the same blocks.
+ * Also the read-path bug of format.md §18 #1, which hits the same blocks.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Only what the XIP planner needs: which byte ranges of a file the ELF
  * loader maps, and with which permissions.  Fields are read with the
  * file's own byte order (npitre's mkcramfs read host-order ELF32 only,
- * format §18 #9), so cross-endian and 64-bit targets plan correctly.
+ * format.md §18 #9), so cross-endian and 64-bit targets plan correctly.
  */
 #include <errno.h>
 #include <string.h>

@@ -54,7 +54,7 @@ static int magic_order(const uint8_t *p, enum cramfs_endian *e)
 int cramfs_super_locate(const uint8_t *head, size_t len, uint32_t *start,
 			enum cramfs_endian *endian)
 {
-	/* The kernel probes exactly these two places (format §11). */
+	/* The kernel probes exactly these two places (format.md §11). */
 	static const uint32_t places[] = { 0, CRAMFS_PAD_SIZE };
 
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {

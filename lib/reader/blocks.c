@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Block pointer decoding (format §6.3, §7.2), the same way the kernel's
+ * Block pointer decoding (format.md §6.3, §7.2), the same way the kernel's
  * cramfs_read_folio() does it:
  *
  * - A classic pointer holds the absolute END of its block; the block starts
@@ -125,7 +125,7 @@ static int locate_block(const struct decode_ctx *c, uint32_t idx,
 	return 0;
 }
 
-/* Length and range rules of the kernel and util-linux (format §6.3, §7.3). */
+/* Length and range rules of Linux and util-linux (format.md §6.3, §7.3). */
 static int check_block(const struct decode_ctx *c, uint32_t idx,
 		       struct cramfs_block *b)
 {

@@ -91,7 +91,7 @@ static int dir_bad(struct cramfs_dir *dir, const char *what)
 			    (unsigned long long)dir->pos, what);
 }
 
-/* Strip the NUL padding and validate the name (format §5.1). */
+/* Strip the NUL padding and validate the name (format.md §5.1). */
 static const char *name_problem(const uint8_t *raw, uint32_t padded,
 				uint32_t *len)
 {

@@ -44,7 +44,7 @@ static int load_table(struct cramfs_file *f, uint64_t off, uint32_t **ptrs)
 }
 
 /*
- * Legacy Linear XIP (format §9): a sticky-bit file stored whole and raw at
+ * Legacy Linear XIP (format.md §9): a sticky-bit file stored whole and raw at
  * the next page boundary, with no pointer table.  Chosen only when the
  * table does not decode, so a normal file with the sticky bit is unaffected.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Opening an image: find and decode the superblock, apply the checks a
- * Linux kernel applies at mount (format §3.4), settle the block size.
+ * Linux kernel applies at mount (format.md §3.4), settle the block size.
  * Everything else (CRC, counts, the tree) is the checker's business, so
  * that a damaged image can still be opened, listed and salvaged.
  */
@@ -156,7 +156,7 @@ int cramfs_image_compute_crc(struct cramfs_image *img, uint32_t *crc)
 
 		if (ret)
 			return ret;
-		/* The CRC field itself counts as zero (format §3.3). */
+		/* The CRC field itself counts as zero (format.md §3.3). */
 		if (off == img->start)
 			memset(buf + 32, 0, 4);
 		c = cramfs_crc32(c, buf, n);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Symlink targets: stored like a one-block file (format §6.6). */
+/* Symlink targets: stored like a one-block file (format.md §6.6). */
 #include <errno.h>
 #include <string.h>
 

@@ -335,7 +335,7 @@ rc_run ckv 0 "cramfsck -V prints a version" "$CRAMFSCK" -V
 grep -qi 'cramfsck' "$T/ckv.out"
 t_check $? "cramfsck -V names the program"
 
-# ------------------------------- util-linux fsck-bad-header (docs/format.md §15)
+# --------------------- util-linux fsck-bad-header (docs/format.md §15)
 mkdir -p bh/src/subdir
 chmod 0755 bh/src bh/src/subdir
 # bad_header NAME ORDER PAD BLOCK VALUES...: overwrite `size` with each value

@@ -4,7 +4,7 @@
 #
 # Each case stores stdout, stderr and the exit status in
 # tests/cli/golden/<image>-<case>.out.  The goldens were reviewed against
-# docs/cli-spec.md and cramfs-format.md (CRC 0xCA39D39B / 0xD350CC02, root
+# docs/cli-spec.md and docs/format.md (CRC 0xCA39D39B / 0xD350CC02, root
 # list at 76, dirA list at 92, 5 files, 5 blocks).  Regenerate after an
 # intended output change with
 #     UPDATE_GOLDEN=1 tests/cli/golden.sh

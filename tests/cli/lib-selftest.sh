@@ -16,7 +16,7 @@ t_check $? "make_rich_tree builds"
 exact_compare "make_rich_tree is deterministic" "$T/a" "$T/b"
 rm -rf "$T/b"
 
-# the stored view applies the truncations of cramfs-format.md 4.7
+# the stored view applies the truncations of docs/format.md §4.7
 manifest stored "$T/a" >"$T/stored"
 manifest raw "$T/a" >"$T/raw"
 grep -q '^/owners/u70000 f 0644 4464 232 ' "$T/stored" && grep -q '^/owners/u70000 f 0644 70000 1000 ' "$T/raw"

@@ -264,7 +264,7 @@ mk_socket() { # PATH
 # boundaries, > 16 MiB, sparse, duplicates (same metadata), long and odd
 # names, special modes, owners beyond the stored widths (see tree_begin).
 # Duplicated contents always have identical metadata (util-linux dedups by
-# content only, see cramfs-format.md 4.6), and no file content equals a
+# content only, see docs/format.md §4.6), and no file content equals a
 # symlink target.  Deterministic: same tree on every run.
 make_rich_tree() {
     local R=$1 i d name

@@ -19,7 +19,7 @@
 #     24 bits cramfs stores);
 #   - sparse files (real holes, data anywhere);
 #   - names of 1-252 bytes (never 253-255: util-linux writes namelen 0 for
-#     those, cramfs-format.md 5.1), ASCII punctuation, UTF-8, and a few raw
+#     those, docs/format.md §5.1), ASCII punctuation, UTF-8, and a few raw
 #     bytes that are not UTF-8;
 #   - uids beyond 16 bits and gids beyond 8 bits (stored truncated).
 import os, random, socket, stat, sys

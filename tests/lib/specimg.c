@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * specimg: test-only cramfs writer, implemented from docs/cramfs-format.md.
+ * specimg: test-only cramfs writer, implemented from docs/format.md.
  *
- * Layout (format §2): [pad][super][blob][dir lists][data items][tail].
+ * Layout (format.md §2): [pad][super][blob][dir lists][data items][tail].
  * Directory lists are laid out root first, then depth-first pre-order
  * (§5.4); data items in node/subtree/next-sibling order (§6.1).  Records are
  * encoded only after everything is placed, because a directory's entries
@@ -40,7 +40,7 @@ struct bld {
 	uint32_t blocks;
 };
 
-/* Where the next non-direct block of a file starts (format §7.2). */
+/* Where the next non-direct block of a file starts (format.md §7.2). */
 struct chain {
 	uint64_t table;
 	uint64_t next_start;
@@ -745,7 +745,7 @@ uint64_t spec_super_off(const struct spec_image *im, uint32_t field)
 	return (uint64_t)im->start + field;
 }
 
-/* CRC-32 over [start, size) with the CRC field as zero (format §3.3). */
+/* CRC-32 over [start, size) with the CRC field as zero (format.md §3.3). */
 uint32_t spec_fix_crc(struct spec_image *im)
 {
 	uint64_t size = spec_get32(im, spec_super_off(im, 4));

@@ -2,7 +2,7 @@
 /*
  * specimg: a small cramfs image writer for tests.
  *
- * It is written from docs/cramfs-format.md alone and shares no code with
+ * It is written from docs/format.md alone and shares no code with
  * libcramfs (only the header's constants), so that a test built on it checks
  * the library against the specification and not against itself.  Images are
  * built in memory; every block of every file can be given its own encoding,
@@ -24,7 +24,7 @@ enum spec_endian {
 	SPEC_BE = 1,
 };
 
-/* How one block of a file is stored (format §6.3, §7.1). */
+/* How one block of a file is stored (format.md §6.3, §7.1). */
 enum spec_enc {
 	SPEC_ENC_ZLIB = 0,	/* end pointer, zlib stream */
 	SPEC_ENC_HOLE,		/* end pointer == start; block must be zero */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Block sizes 4096..65536: cramfs does not record the block size, so the
- * reader must detect it from the data (format §17) or take it from the
+ * reader must detect it from the data (format.md §17) or take it from the
  * caller.  Both paths must read every tree exactly, detection must weigh
  * the whole image (issue 12: a sample of the first files was fooled), and
  * images no file can tell apart must come out "ambiguous", not wrong.

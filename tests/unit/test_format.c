@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * format module: inode and superblock encoding against the golden bytes of
- * cramfs-format.md §4.3 (util-linux mkfs-endianness fixture), superblock
+ * docs/format.md §4.3 (util-linux mkfs-endianness fixture), superblock
  * location, CRC-32 and the small helpers.
  */
 #include <errno.h>

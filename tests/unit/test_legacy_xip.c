@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Legacy sticky-bit Linear XIP files (format §9): stored raw at a page
+ * Legacy sticky-bit Linear XIP files (format.md §9): stored raw at a page
  * boundary with no pointer table, flagged by nothing but S_ISVTX.  The
  * reader must recognise them (including when the file's offset is itself
  * page-aligned, so its "table" is file data) and still read sticky-bit

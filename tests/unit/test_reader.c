@@ -151,7 +151,7 @@ static void test_walk_subtree(void)
 	spec_free(im);
 }
 
-/* A DIRECT compressed block whose u16 length is 0 reads as a hole (§7.1). */
+/* A DIRECT compressed block of u16 length 0 is a hole (format.md §7.1). */
 static void test_direct_zero_length(void)
 {
 	static const enum spec_enc encs[] = { SPEC_ENC_ZLIB,

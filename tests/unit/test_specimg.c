@@ -2,8 +2,8 @@
 /*
  * specimg self-test: the test image writer must itself follow the format
  * document, or every reader test built on it proves nothing.  Checked
- * against the §4.3 golden bytes and the §5.4 / §6.1 layout example, with
- * plain byte inspection (no libcramfs reader code).
+ * against the format.md §4.3 golden bytes and the §5.4 / §6.1 layout example,
+ * with plain byte inspection (no libcramfs reader code).
  */
 #include <string.h>
 #include <zlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The XIP predictor against every rule of format §8.2 (cramfs_physmem_mmap)
+ * The XIP predictor against every rule of format.md §8.2 (cramfs_physmem_mmap)
  * and §8.3 (no-MMU), the read-path bug of §18 #1, the per-file summary
  * (whole file and ELF segments) and the image scan.  Images come from
  * specimg with per-block encodings, then get their pointers or padding
@@ -185,7 +185,7 @@ static void test_tail_not_zero(void)
 	fx_close(&x);
 }
 
-/* No tail fill: the next file's bytes follow (format §8.2's 5000 B case). */
+/* No tail fill: next file's bytes follow (format.md §8.2's 5000 B case). */
 static void test_next_file_follows(void)
 {
 	struct spec_opts o = { .no_tail_pad = true };

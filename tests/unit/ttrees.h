@@ -7,9 +7,9 @@
 
 /* Every entry type, odd names, dedup, nested and empty directories. */
 void t_tree_types(struct spec_image *im);
-/* Every block encoding and the §7.2 chaining combinations, under "enc/". */
+/* Every block encoding and the format.md §7.2 chaining cases, under "enc/". */
 void t_tree_encodings(struct spec_image *im);
-/* Legacy sticky-bit Linear XIP files next to ordinary ones (§9). */
+/* Legacy sticky-bit Linear XIP files next to ordinary ones (format.md §9). */
 void t_tree_legacy(struct spec_image *im);
 
 /*
