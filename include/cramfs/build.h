@@ -254,6 +254,15 @@ struct cramfs_build_opts {
 	 */
 	cramfs_progress_fn progress;
 	void *progress_ctx;		/* for both */
+	/*
+	 * The image is written into an unnamed file (O_TMPFILE) beside the
+	 * output and linked into place when complete, so a killed build
+	 * leaves nothing.  Where the file system has no O_TMPFILE it is a
+	 * named temporary file: this is called with its path right after it
+	 * is created and with NULL once it is gone, so that a caller's
+	 * signal handler can remove it.  NULL: none.
+	 */
+	void (*temp_file)(void *ctx, const char *path);
 };
 
 struct cramfs_build_result {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * cramfs_build(): limits, deduplication, layout, then the image into a
- * temporary file beside the output, renamed over it only when complete.
+ * temporary file beside the output, put in place only when complete.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,40 @@ static void count_stats(struct bnode *dir, struct cramfs_tree_stats *st)
 	}
 }
 
-static int open_temp(struct writer *w, const char *output, char **tmp)
+/* The directory the output goes into ("." for a bare name). */
+static char *output_dir(const char *output)
+{
+	char *copy = strdup(output), *dir;
+
+	if (!copy)
+		return NULL;
+	dir = strdup(dirname(copy));
+	free(copy);
+	return dir;
+}
+
+/*
+ * An unnamed file in the output's directory (same file system, so it can
+ * be linked there): a build killed by any signal leaves nothing behind.
+ * -EOPNOTSUPP (and what old kernels return) where O_TMPFILE is missing.
+ */
+static int open_unnamed(const char *output)
+{
+	char *dir = output_dir(output);
+	int fd, err;
+
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	err = errno;
+	free(dir);
+	if (fd >= 0)
+		return fd;
+	return err == EISDIR || err == EINVAL ? -EOPNOTSUPP : -err;
+}
+
+/* The fallback: OUTPUT.tmp.XXXXXX, announced to o->temp_file. */
+static int open_named(struct writer *w, const char *output, char **tmp)
 {
 	if (asprintf(tmp, "%s.tmp.XXXXXX", output) < 0) {
 		*tmp = NULL;
@@ -98,13 +132,31 @@ static int open_temp(struct writer *w, const char *output, char **tmp)
 	}
 	w->fd = mkostemp(*tmp, O_CLOEXEC);
 	if (w->fd < 0) {
-		int err = errno;
-
-		diag_add(w->diag, CRAMFS_DIAG_ERROR, -err, CRAMFS_NO_OFFSET,
-			 NULL, "cannot create the image: %s", strerror(err));
 		free(*tmp);
 		*tmp = NULL;
-		return err == ENOENT ? -ENOTDIR : -err;
+		return -errno;
+	}
+	if (w->o->temp_file)
+		w->o->temp_file(w->o->progress_ctx, *tmp);
+	return 0;
+}
+
+static int open_temp(struct writer *w, const char *output, char **tmp)
+{
+	int ret;
+
+	*tmp = NULL;
+	w->fd = open_unnamed(output);
+	ret = w->fd >= 0 ? 0 : w->fd;
+	if (ret == -EOPNOTSUPP || ret == -EACCES || ret == -EPERM)
+		ret = open_named(w, output, tmp);
+	if (ret) {
+		w->fd = -1;
+		if (ret == -ENOMEM)
+			return ret;
+		diag_add(w->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET,
+			 NULL, "cannot create the image: %s", strerror(-ret));
+		return ret == -ENOENT ? -ENOTDIR : ret;
 	}
 	fchmod(w->fd, 0644);
 	return 0;
@@ -259,20 +311,55 @@ static int prepare(struct writer *w, uint64_t *warnings, uint64_t *saved)
 	return ret;
 }
 
-/* The temporary file complete: close it and put it in place. */
-static int finish(struct writer *w, const char *tmp, const char *output,
-		  int ret)
+/*
+ * Give the complete unnamed file a name beside the output, to rename over
+ * it (linkat cannot replace a file).  AT_EMPTY_PATH needs
+ * CAP_DAC_READ_SEARCH; /proc/self/fd/N does the same for anyone.  Only a
+ * kill between this and the rename can leave the name.
+ */
+static int link_unnamed(struct writer *w, const char *output, char **tmp)
 {
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
+	for (unsigned i = 0; i < 100; i++) {
+		free(*tmp);
+		if (asprintf(tmp, "%s.tmp.%ld.%u", output, (long)getpid(), i) < 0) {
+			*tmp = NULL;
+			return -ENOMEM;
+		}
+		if (!linkat(w->fd, "", AT_FDCWD, *tmp, AT_EMPTY_PATH) ||
+		    !linkat(AT_FDCWD, proc, AT_FDCWD, *tmp, AT_SYMLINK_FOLLOW))
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	free(*tmp);
+	*tmp = NULL;
+	return -errno;
+}
+
+/* The temporary file complete: close it and put it in place. */
+static int finish(struct writer *w, char **tmp, const char *output, int ret)
+{
+	bool unnamed = !*tmp;
+
+	if (!ret && w->fd >= 0 && unnamed && (ret = link_unnamed(w, output, tmp)))
+		diag_add(w->diag, CRAMFS_DIAG_ERROR, ret, CRAMFS_NO_OFFSET,
+			 NULL, "cannot link the image into place: %s",
+			 strerror(-ret));
 	if (w->fd >= 0 && close(w->fd) && !ret)
 		ret = writer_fail(w, -errno, "write");
 	w->fd = -1;
-	if (!ret && rename(tmp, output))
+	if (!ret && rename(*tmp, output))
 		ret = diag_add(w->diag, CRAMFS_DIAG_ERROR, -errno,
 			       CRAMFS_NO_OFFSET, NULL,
 			       "cannot rename the image into place: %s",
 			       strerror(errno));
-	if (ret && tmp)
-		unlink(tmp);
+	if (ret && *tmp)
+		unlink(*tmp);
+	if (!unnamed && w->o->temp_file)
+		w->o->temp_file(w->o->progress_ctx, NULL);
 	return ret;
 }
 
@@ -291,7 +378,7 @@ int cramfs_build(struct cramfs_tree *t, const struct cramfs_build_opts *o,
 		ret = open_temp(&w, output, &tmp);
 	if (!ret)
 		ret = write_image(&w, &total);
-	ret = finish(&w, tmp, output, ret);
+	ret = finish(&w, &tmp, output, ret);
 	free(tmp);
 	if (result)
 		fill_result(&w, total, saved, warnings, result);

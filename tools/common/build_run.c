@@ -129,6 +129,7 @@ static int build(struct cramfs_tree *tree, struct cramfs_build_opts *o,
 	o->prepared = on_prepared;
 	o->progress = on_progress;
 	o->progress_ctx = ui;
+	o->temp_file = tool_temp_file;
 	ret = cramfs_build(tree, o, b->output, ui->t->diag, &r);
 	progress_end(&ui->bar, !ret);
 	if (!ret && (b->verbose || b->json))

@@ -47,6 +47,13 @@ const char *tool_bs_source_name(enum cramfs_bs_source source);
 /* The sizes that fit as a JSON array, e.g. [32768, 65536]. */
 void tool_json_bs_fits(FILE *out, const struct cramfs_bs_evidence *ev);
 
+/*
+ * cramfs_build_opts.temp_file for the tools: the named temporary file (the
+ * fallback where O_TMPFILE is missing) is removed on SIGINT, SIGTERM or
+ * SIGHUP (temp_cleanup.c).
+ */
+void tool_temp_file(void *ctx, const char *path);
+
 /* Exit code for a library return value. */
 int tool_exit_code(int ret);
 
