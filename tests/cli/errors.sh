@@ -150,6 +150,27 @@ run cat7 "$CRAMFS" cat good.img f100 dir/sub/b
 [ "$RC" = 0 ] && cat src/f100 src/dir/sub/b | cmp -s - "$T/cat7.out"
 t_check $? "cat of relative paths (exit $RC)"
 one_line ls1 1 "ls of a missing path" '^cramfs: good\.img: .*/nope' "$CRAMFS" ls good.img /nope
+# A PATH through a symlink or a file is not in the image, and says why on
+# one line, exit 1 (issue 14, defect 7: it was exit 8 and silent)
+mkdir -p through/d && printf 'v\n' >through/d/victim && printf 'f\n' >through/f
+ln -s d through/a
+"$CRAMFS" build --all-root -o through.img through 2>/dev/null
+for cmd in cat ls extract; do
+    extra=()
+    [ $cmd = extract ] && extra=(--to "$T/thx-$cmd")
+    one_line "th-$cmd" 1 "$cmd of a path through a symlink" \
+        '^cramfs: through\.img: a/victim: not in the image: a is a symlink \(not followed\)$' \
+        "$CRAMFS" "$cmd" through.img "${extra[@]}" a/victim
+    one_line "tf-$cmd" 1 "$cmd of a path through a file" \
+        '^cramfs: through\.img: f/x: not in the image: f is not a directory$' \
+        "$CRAMFS" "$cmd" through.img "${extra[@]}" f/x
+done
+[ ! -e "$T/thx-extract" ]
+t_check $? "extract of only such paths creates no target"
+run thm "$CRAMFS" extract through.img --to "$T/thm" a/victim d/victim
+[ "$RC" = 1 ] && cmp -s "$T/thm/d/victim" through/d/victim && [ "$(wc -l <"$T/thm.err")" = 1 ]
+t_check $? "extract of such a path and a good one: the good one extracted, exit 1 (got $RC)"
+
 # ls -l columns stay aligned for wide owners, sizes and device numbers
 # (issue 13, item 10): every name starts in the same column
 mkdir -p wide && head -c 12345678 /dev/zero >wide/big && : >wide/small

@@ -118,6 +118,51 @@ bool tool_warn_block_size(const struct tool_image *t, const char *option)
 	return false;
 }
 
+/*
+ * Why `path` does not resolve when a component before its last is not a
+ * directory: "a is a symlink (not followed)".  The first such component.
+ */
+static void describe_blocker(struct tool_image *t, const char *path,
+			     char *why, size_t cap)
+{
+	struct cramfs_node n;
+	const char *p = path;
+	char prefix[4096];
+	size_t len;
+
+	snprintf(why, cap, "a component is not a directory");
+	while (*p && (p = strchr(p + 1, '/'))) {
+		len = (size_t)(p - path);
+		if (len >= sizeof(prefix))
+			return;
+		memcpy(prefix, path, len);
+		prefix[len] = '\0';
+		if (!len || cramfs_lookup(t->img, prefix, NULL, &n) ||
+		    cramfs_is_type(n.inode.mode, CRAMFS_S_IFDIR))
+			continue;
+		snprintf(why, cap, "%s is %s", prefix,
+			 cramfs_is_type(n.inode.mode, CRAMFS_S_IFLNK) ?
+			 "a symlink (not followed)" : "not a directory");
+		return;
+	}
+}
+
+int tool_lookup(struct tool_image *t, const char *path,
+		struct cramfs_node *out)
+{
+	char why[4200];
+	int ret = cramfs_lookup(t->img, path, t->diag, out);
+
+	if (ret == -ENOENT) {
+		tool_error(t->name, "%s: not in the image", path);
+	} else if (ret == -ENOTDIR) {
+		describe_blocker(t, path, why, sizeof(why));
+		tool_error(t->name, "%s: not in the image: %s", path, why);
+		ret = -ENOENT;
+	}
+	return ret;
+}
+
 const char *tool_bs_source_name(enum cramfs_bs_source source)
 {
 	static const char *const names[] = {

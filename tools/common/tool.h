@@ -41,6 +41,14 @@ void tool_close(struct tool_image *t);
  */
 bool tool_warn_block_size(const struct tool_image *t, const char *option);
 
+/*
+ * cramfs_lookup, reporting a path that is not in the image on one line,
+ * also when it goes through a symlink or a file ("not in the image: a is
+ * a symlink (not followed)"): both return -ENOENT (exit 1).
+ */
+int tool_lookup(struct tool_image *t, const char *path,
+		struct cramfs_node *out);
+
 /* "given", "detected", "ambiguous" or "best-fit" (JSON's block_size_source). */
 const char *tool_bs_source_name(enum cramfs_bs_source source);
 

@@ -80,9 +80,7 @@ int cmd_cat(int argc, char **argv)
 	if (ret)
 		return ret;
 	for (int k = i + 1; k < argc; k++) {
-		ret = cramfs_lookup(t.img, argv[k], t.diag, &node);
-		if (ret == -ENOENT)
-			tool_error(t.name, "%s: not in the image", argv[k]);
+		ret = tool_lookup(&t, argv[k], &node);
 		code = ret ? tool_exit_code(ret) : cat_node(&t, &node, argv[k]);
 		if (code > worst)
 			worst = code;

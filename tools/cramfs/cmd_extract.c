@@ -79,6 +79,28 @@ static void summary(const struct tool_image *t,
 		       o->manifest_path ? "" : ".manifest");
 }
 
+/*
+ * PATHs that go through a symlink or a file are reported here, since the
+ * library only returns -ENOTDIR for them, and left out; returns how many
+ * remain (in place, in order).
+ */
+static unsigned drop_blocked_paths(struct tool_image *t, char **paths,
+				   unsigned n, bool *dropped)
+{
+	struct cramfs_node node;
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (cramfs_lookup(t->img, paths[i], NULL, &node) == -ENOTDIR) {
+			tool_lookup(t, paths[i], &node);	/* says why */
+			*dropped = true;
+			continue;
+		}
+		paths[kept++] = paths[i];
+	}
+	return kept;
+}
+
 int cmd_extract(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -94,6 +116,7 @@ int cmd_extract(int argc, char **argv)
 	struct cramfs_extract_result r;
 	struct common_opts co = { 0 };
 	struct tool_image t;
+	bool dropped = false;
 	static const struct cmd_syntax syn = { extract_usage, "fj:", longs,
 					       extract_opt, 1, -1 };
 	int i = parse_opts(argc, argv, &co, &syn, &o);
@@ -105,10 +128,17 @@ int cmd_extract(int argc, char **argv)
 	if (ret)
 		return ret;
 	o.paths = (const char *const *)argv + i + 1;
-	o.npaths = (unsigned)(argc - i - 1);
+	o.npaths = drop_blocked_paths(&t, argv + i + 1, (unsigned)(argc - i - 1),
+				      &dropped);
+	if (dropped && !o.npaths) {	/* nothing left: create nothing */
+		tool_close(&t);
+		return EXIT_NOT_FOUND;
+	}
 	if (isatty(STDERR_FILENO))
 		o.progress = show_progress;
 	ret = cramfs_extract(t.img, &o, t.diag, &r);
+	if (!ret && dropped)
+		ret = -ENOENT;
 	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
 	/* The data was read with a size detection could not be sure of. */
 	tool_warn_block_size(&t, "--block-size");

@@ -201,9 +201,7 @@ int cmd_ls(int argc, char **argv)
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;
-	ret = cramfs_lookup(t.img, path, t.diag, &node);
-	if (ret == -ENOENT)
-		tool_error(t.name, "%s: not in the image", path);
+	ret = tool_lookup(&t, path, &node);
 	if (!ret) {
 		if (o.json)
 			printf("[");
