@@ -171,6 +171,26 @@ run thm "$CRAMFS" extract through.img --to "$T/thm" a/victim d/victim
 [ "$RC" = 1 ] && cmp -s "$T/thm/d/victim" through/d/victim && [ "$(wc -l <"$T/thm.err")" = 1 ]
 t_check $? "extract of such a path and a good one: the good one extracted, exit 1 (got $RC)"
 
+# Names with control characters are shown as ls -b shows them, in listings
+# and diagnostics: one name is one line, and drives no terminal (issue 14,
+# defect 9)
+mkdir -p ctl/d
+: >"ctl/d/two"$'\n'"lines" && : >"ctl/esc"$'\033'"[2J" && : >'ctl/back\slash'
+ln -s "../../u"$'\n'"p" ctl/d/climb
+"$CRAMFS" build --all-root -o ctl.img ctl 2>/dev/null
+rc_run ctl 0 "ls -R of names with control characters" "$CRAMFS" ls -R ctl.img
+sort "$T/ctl.out" >"$T/ctl.sorted"
+printf '%s\n' 'back\\slash' d d/climb 'd/two\nlines' 'esc\033[2J' | sort | cmp -s - "$T/ctl.sorted"
+t_check $? "ls -R: C escapes for control characters, a backslash doubled ($(tr '\n' '|' <"$T/ctl.out"))"
+rc_run ctll 0 "ls -lR of names with control characters" "$CRAMFS" ls -lR ctl.img
+[ "$(wc -l <"$T/ctll.out")" = 5 ] && grep -q ' d/climb -> \.\./\.\./u\\np$' "$T/ctll.out" &&
+    ! grep -q $'\033' "$T/ctll.out"
+t_check $? "ls -lR: one line per entry, the symlink target escaped too"
+run ctlc "$CRAMFS" check ctl.img
+! grep -q $'\033' "$T/ctlc.out" "$T/ctlc.err" &&
+    grep -q 'warning: d/climb: symlink target "\.\./\.\./u\\np" climbs' <(sed 's|: /|: |' "$T/ctlc.out")
+t_check $? "check: the warning quotes the target escaped, on one line"
+
 # ls -l columns stay aligned for wide owners, sizes and device numbers
 # (issue 13, item 10): every name starts in the same column
 mkdir -p wide && head -c 12345678 /dev/zero >wide/big && : >wide/small

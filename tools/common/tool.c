@@ -39,6 +39,26 @@ static const char *severity_word(enum cramfs_severity s)
 	       s == CRAMFS_DIAG_WARNING ? "warning" : "info";
 }
 
+void tool_put_name(FILE *to, const char *s)
+{
+	static const char named[] = "\a\b\t\n\v\f\r";
+	static const char letters[] = "abtnvfr";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *k = c ? strchr(named, c) : NULL;
+
+		if (c == '\\')
+			fputs("\\\\", to);
+		else if (k)
+			fprintf(to, "\\%c", letters[k - named]);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(to, "\\%03o", c);
+		else
+			fputc(c, to);
+	}
+}
+
 static void print_entry(FILE *to, const struct tool_image *t,
 			const struct cramfs_diag_entry *e, bool verbose,
 			bool prefix_prog)
@@ -46,9 +66,12 @@ static void print_entry(FILE *to, const struct tool_image *t,
 	if (prefix_prog)
 		fprintf(to, "%s: ", tool_prog);
 	fprintf(to, "%s: %s: ", t->name, severity_word(e->severity));
-	if (e->path)
-		fprintf(to, "%s%s: ", e->path[0] == '/' ? "" : "/", e->path);
-	fputs(e->message, to);
+	if (e->path) {
+		fputs(e->path[0] == '/' ? "" : "/", to);
+		tool_put_name(to, e->path);
+		fputs(": ", to);
+	}
+	tool_put_name(to, e->message);	/* it may quote a name or target */
 	if (verbose && e->offset != CRAMFS_NO_OFFSET)
 		fprintf(to, " [offset 0x%llx]", (unsigned long long)e->offset);
 	fputc('\n', to);

@@ -62,6 +62,13 @@ void tool_json_bs_fits(FILE *out, const struct cramfs_bs_evidence *ev);
  */
 void tool_temp_file(void *ctx, const char *path);
 
+/*
+ * A name from an image as ls -b shows it: control characters and DEL as
+ * C escapes (\n, \t, \033), a backslash doubled; other bytes as they are.
+ * One name can then never look like two lines, or drive the terminal.
+ */
+void tool_put_name(FILE *to, const char *s);
+
 /* Exit code for a library return value. */
 int tool_exit_code(int ret);
 

@@ -103,9 +103,14 @@ static void print_long(const struct ls_opts *o, const struct cramfs_node *n,
 
 	tool_mode_string(n->inode.mode, mode);
 	long_columns(n, owner, size);
-	printf("%s %-*s %*s %s%s%s\n", mode, o->owner_width, owner,
-	       o->size_width, size, path, target ? " -> " : "",
-	       target ? target : "");
+	printf("%s %-*s %*s ", mode, o->owner_width, owner, o->size_width,
+	       size);
+	tool_put_name(stdout, path);
+	if (target) {
+		fputs(" -> ", stdout);
+		tool_put_name(stdout, target);
+	}
+	putchar('\n');
 }
 
 static int print_entry(struct tool_image *t, struct ls_opts *o,
@@ -125,8 +130,10 @@ static int print_entry(struct tool_image *t, struct ls_opts *o,
 		print_json_entry(o, n, path, tp);
 	else if (o->lng)
 		print_long(o, n, path, tp);
-	else
-		printf("%s\n", path);
+	else {
+		tool_put_name(stdout, path);
+		putchar('\n');
+	}
 	return 0;
 }
 
