@@ -191,6 +191,22 @@ run ctlc "$CRAMFS" check ctl.img
     grep -q 'warning: d/climb: symlink target "\.\./\.\./u\\np" climbs' <(sed 's|: /|: |' "$T/ctlc.out")
 t_check $? "check: the warning quotes the target escaped, on one line"
 
+# A superblock that contradicts the file: the reading commands warn once
+# (issue 14, defect 10: ls -R exited 0 silently while check exits 4)
+cp good.img bigsize.img
+python3 - bigsize.img <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[4:8] = struct.pack("<I", 0xFFFFF000)   # size: 4 GiB - 4 KiB
+open(sys.argv[1], "wb").write(b)
+PY
+for cmd in "ls -R" "cat @ /f100" "extract --to $T/bsx"; do
+    read -r -a argv <<<"$cmd"
+    [[ " ${argv[*]} " == *" @ "* ]] || argv+=(@)
+    run bsz "$CRAMFS" "${argv[@]/#@/bigsize.img}"
+    [ "$(grep -c 'warning: superblock size is 4294963200 bytes, the file has' "$T/bsz.err")" = 1 ]
+    t_check $? "${argv[0]} of an image whose superblock size passes its end: one warning (exit $RC)"
+done
 # ls -l columns stay aligned for wide owners, sizes and device numbers
 # (issue 13, item 10): every name starts in the same column
 mkdir -p wide && head -c 12345678 /dev/zero >wide/big && : >wide/small

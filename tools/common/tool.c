@@ -121,6 +121,28 @@ int tool_open(struct tool_image *t, const char *name, unsigned block_size)
 	return EXIT_OK;
 }
 
+bool tool_warn_superblock(const struct tool_image *t)
+{
+	struct cramfs_image_info in;
+	const char *what = NULL;
+	char why[160];
+
+	cramfs_image_get_info(t->img, &in);
+	if (!in.version2)
+		return false;	/* version 1 records no size or counts */
+	if (in.source_size < in.super.size) {
+		snprintf(why, sizeof(why), "superblock size is %u bytes, the file has %llu",
+			 in.super.size, (unsigned long long)in.source_size);
+		what = why;
+	} else if (!in.super.files) {
+		what = "superblock file count is zero";
+	}
+	if (what)
+		fprintf(stderr, "%s: %s: warning: %s: the image is truncated or damaged (cramfs check tells more)\n",
+			tool_prog, t->name, what);
+	return what != NULL;
+}
+
 bool tool_warn_block_size(const struct tool_image *t, const char *option)
 {
 	struct cramfs_image_info in;

@@ -42,6 +42,14 @@ void tool_close(struct tool_image *t);
 bool tool_warn_block_size(const struct tool_image *t, const char *option);
 
 /*
+ * For the commands that read without checking (ls, cat, extract): one
+ * warning line when the superblock contradicts the file (a size past its
+ * end, a zero file count), so that a listing of a damaged image does not
+ * pass for a sound one.  True when it warned.
+ */
+bool tool_warn_superblock(const struct tool_image *t);
+
+/*
  * cramfs_lookup, reporting a path that is not in the image on one line,
  * also when it goes through a symlink or a file ("not in the image: a is
  * a symlink (not followed)"): both return -ENOENT (exit 1).

@@ -79,6 +79,7 @@ int cmd_cat(int argc, char **argv)
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;
+	tool_warn_superblock(&t);
 	for (int k = i + 1; k < argc; k++) {
 		ret = tool_lookup(&t, argv[k], &node);
 		code = ret ? tool_exit_code(ret) : cat_node(&t, &node, argv[k]);

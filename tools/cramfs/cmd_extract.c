@@ -127,6 +127,7 @@ int cmd_extract(int argc, char **argv)
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;
+	tool_warn_superblock(&t);
 	o.paths = (const char *const *)argv + i + 1;
 	o.npaths = drop_blocked_paths(&t, argv + i + 1, (unsigned)(argc - i - 1),
 				      &dropped);

@@ -208,6 +208,7 @@ int cmd_ls(int argc, char **argv)
 	ret = tool_open(&t, argv[i], co.block_size);
 	if (ret)
 		return ret;
+	tool_warn_superblock(&t);
 	ret = tool_lookup(&t, path, &node);
 	if (!ret) {
 		if (o.json)
