@@ -49,11 +49,14 @@ int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
  * recognised by content, not by name).  The archive is read once, front
  * to back; contents are copied to an unlinked temporary file under $TMPDIR
  * (or /tmp), so a pipe works and memory stays bounded.  Leading "/" and
- * "./" are dropped; a name with a ".." component is refused (an error);
- * owners are the numeric ids.  Hard links share their target's data (cpio
- * newc's data on the last link included).  What cramfs cannot hold (xattrs,
- * ACLs, a hard link to an entry not earlier in the archive, an entry of an
- * unknown type) gets one warning per entry and makes a strict build fail.
+ * "./", doubled and trailing "/" are dropped; a name (or hard link target)
+ * with a "." or ".." component is refused: one error naming the archive
+ * and the entry, the rest still read, the build failing (-EUCLEAN, with or
+ * without strict); owners are the numeric ids.  Hard links share their
+ * target's data (cpio newc's data on the last link included).  What cramfs
+ * cannot hold (xattrs, ACLs, a hard link to an entry not earlier in the
+ * archive, an entry of an unknown type) gets one warning per entry and
+ * makes a strict build fail.
  * Returns 0, -EUCLEAN for a damaged archive or something that is not one
  * (detail in diag, naming `path`), or -errno.
  */
@@ -88,9 +91,11 @@ enum cramfs_devtable_flavor {
  * (create or update a directory), f (update an existing regular file), l
  * (update an existing symlink), c b (create device nodes), p s (create a
  * fifo, a socket).  Missing parent directories are created 0755 root:root.
- * Owners are numeric.  This is also the manifest format `cramfs extract`
- * writes when it cannot apply ownership.  Returns 0, or -EINVAL with one
- * diag error per bad line (naming file and line), or -errno.
+ * Owners are numeric.  Doubled and trailing "/" in a name are dropped; a
+ * "." or ".." component, or a NUL or "/" made by an escape, makes the line
+ * bad.  This is also the manifest format `cramfs extract` writes when it
+ * cannot apply ownership.  Returns 0, or -EINVAL with one diag error per
+ * bad line (naming file and line; bad lines are not applied), or -errno.
  */
 int cramfs_tree_apply_devtable(struct cramfs_tree *tree, const char *path,
 			       enum cramfs_devtable_flavor flavor,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Archive entries into tree nodes: names made relative (no ".."), types,
+ * Archive entries into tree nodes: names made relative (no "." or ".."), types,
  * owners, device numbers, symlink targets, hard links; what cramfs cannot
  * hold gets one warning per entry, counted in the tree's `lossy` so that a
  * strict build refuses it.
@@ -15,19 +15,14 @@
 
 #include "archive_in.h"
 
-/* Drop "/" and "./" prefixes; false for a ".." component. */
-static bool normalize(char *path)
+/*
+ * An archive's name made an image path (names.c): the harmless spellings
+ * tar and cpio write ("./a", "/abs", "a//b", "dir/") are taken as they
+ * mean; a "." or ".." component is refused.  NULL, or why refused.
+ */
+static const char *normalize(char *path)
 {
-	char *p = path;
-
-	while (*p == '/' || (p[0] == '.' && (p[1] == '/' || !p[1])))
-		p += p[0] == '.' ? 1 + !!p[1] : 1;
-	memmove(path, p, strlen(p) + 1);
-	for (p = path; *p; p += strcspn(p, "/"), p += *p == '/') {
-		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
-			return false;
-	}
-	return true;
+	return build_path_clean(path, BUILD_PATH_DOT_PREFIX);
 }
 
 static uint32_t entry_type(struct archive_entry *e)
@@ -91,8 +86,9 @@ static int node_for(struct ar_in *in, const char *path, uint32_t type,
 	if (!n)
 		return err == -ENOMEM ? err :
 		       diag_add(in->diag, CRAMFS_DIAG_ERROR, -EUCLEAN,
-				CRAMFS_NO_OFFSET, path,
-				"%s: a parent is not a directory", in->file);
+				CRAMFS_NO_OFFSET, path, "%s: %s", in->file,
+				err == -EINVAL ? "bad name" :
+				"a parent is not a directory");
 	/* A later entry replaces an earlier one, as tar extracts them. */
 	if (n->mode && !(bnode_is_dir(n) && type == CRAMFS_S_IFDIR))
 		bnode_reset(n);
@@ -226,12 +222,13 @@ static int link_fill(struct ar_in *in, struct archive_entry *e,
 static struct bnode *link_source(struct ar_in *in, const char *path,
 				 char *target)
 {
+	const char *why = normalize(target);
 	struct bnode *src;
 
-	if (!normalize(target)) {
+	if (why) {
 		diag_corrupt(in->diag, CRAMFS_NO_OFFSET, path,
-			     "%s: hard link to a name with a \"..\" component: refused",
-			     in->file);
+			     "%s: hard link to a name with %s: refused",
+			     in->file, why);
 		return NULL;
 	}
 	src = bnode_find(in->t, target);
@@ -287,7 +284,7 @@ static int add_node(struct ar_in *in, struct archive_entry *e, const char *path)
 
 int ar_add_entry(struct ar_in *in, struct archive_entry *e)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *name = archive_entry_pathname(e), *why;
 	char *path = name ? strdup(name) : NULL;
 	int ret = 0;
 
@@ -295,9 +292,16 @@ int ar_add_entry(struct ar_in *in, struct archive_entry *e)
 		return ar_error(in, -EUCLEAN, "an entry without a name");
 	if (!path)
 		return -ENOMEM;
-	if (!normalize(path)) {
+	/*
+	 * An error, not a warning: the rest of the archive is still read, so
+	 * that every bad name is named, but the build fails (with or without
+	 * --strict, which is about what cramfs cannot hold, not about names
+	 * no image may have).
+	 */
+	why = normalize(path);
+	if (why) {
 		diag_corrupt(in->diag, CRAMFS_NO_OFFSET, name,
-			     "%s: name with a \"..\" component: refused", in->file);
+			     "%s: name with %s: refused", in->file, why);
 		free(path);
 		return 0;
 	}

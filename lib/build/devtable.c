@@ -14,8 +14,18 @@
 
 #include "internal.h"
 
+/*
+ * Longest line: a name of 4096 bytes written all in \ooo escapes (as the
+ * manifest writes bytes that would break the format), and the columns.
+ */
+#define DT_LINE_MAX (4 * 4096 + 512)
+
 struct dt_line {
-	char name[4096];
+	char *line;			/* getline's buffer */
+	size_t line_cap;
+	char text[DT_LINE_MAX];
+	char raw[DT_LINE_MAX];		/* the name column as written */
+	char path[DT_LINE_MAX + 24];	/* the image path (+ a range's number) */
 	char type;
 	unsigned long mode, uid, gid, major, minor, start, inc, count;
 	bool ranged;
@@ -35,22 +45,22 @@ static int dt_bad(struct dt_ctx *c, const char *what)
 			NULL, "%s:%u: %s", c->file, c->lineno, what);
 }
 
-/* Undo the \ooo escapes of names (as in the manifest cramfs extract writes). */
-static void unescape(char *s)
+/*
+ * l->path from the name column plus `suffix` (a range's number): no "."
+ * or ".." component, no NUL or "/" made by an escape (names.c).  A bad
+ * name is an error naming the line, and the line is not applied.
+ */
+static int dt_path(struct dt_ctx *c, struct dt_line *l, const char *suffix)
 {
-	char *o = s;
+	const char *why;
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
+	snprintf(l->path, sizeof(l->path), "%s%s", l->raw, suffix);
+	why = build_path_clean(l->path, BUILD_PATH_ESCAPES);
+	if (!why)
+		return 0;
+	return diag_add(c->diag, CRAMFS_DIAG_ERROR, -EINVAL, CRAMFS_NO_OFFSET,
+			NULL, "%s:%u: bad name \"%s%s\": %s", c->file, c->lineno,
+			l->raw, suffix, why);
 }
 
 /* A numeric column; "-" is 0.  Returns false if not a number. */
@@ -69,27 +79,28 @@ static bool column(const char *s, int base, unsigned long *out)
 
 static int parse_line(struct dt_ctx *c, char *text, struct dt_line *l)
 {
-	char name[4096], type[8], col[8][32];
-	int n = sscanf(text, "%4095s %7s %31s %31s %31s %31s %31s %31s %31s %31s",
-		       name, type, col[0], col[1], col[2], col[3], col[4],
-		       col[5], col[6], col[7]);
+	size_t nlen = strcspn(text, " \t\n");
+	char type[8], col[8][32];
+	int n = sscanf(text + nlen, "%7s %31s %31s %31s %31s %31s %31s %31s %31s",
+		       type, col[0], col[1], col[2], col[3], col[4], col[5],
+		       col[6], col[7]);
 	unsigned long *v[] = { &l->mode, &l->uid, &l->gid, &l->major,
 			       &l->minor, &l->start, &l->inc, &l->count };
 
-	if (n != 10)
+	if (n != 9)
 		return dt_bad(c, "expected 10 columns: name type mode uid gid major minor start inc count");
-	if (name[0] != '/' || strlen(type) != 1 || !strchr("dflcbps", type[0]))
+	memcpy(l->raw, text, nlen);
+	l->raw[nlen] = '\0';
+	if (l->raw[0] != '/' || strlen(type) != 1 || !strchr("dflcbps", type[0]))
 		return dt_bad(c, "name must be absolute, type one of d f l c b p s");
 	for (int i = 0; i < 8; i++) {
 		if (!column(col[i], i ? 10 : 8, v[i]))
 			return dt_bad(c, i == 1 || i == 2 ?
 				      "owners must be numeric" : "bad number");
 	}
-	unescape(name);
-	snprintf(l->name, sizeof(l->name), "%s", name + 1);
 	l->type = type[0];
 	l->ranged = strcmp(col[7], "-") && l->count;
-	return 0;
+	return dt_path(c, l, "");
 }
 
 static uint32_t type_bits(char type)
@@ -106,9 +117,9 @@ static uint32_t type_bits(char type)
 }
 
 /* Create or replace the node at `name` as `l` describes, with `rdev`. */
-static int dt_node(struct dt_ctx *c, const struct dt_line *l, const char *name,
-		   uint64_t rdev)
+static int dt_node(struct dt_ctx *c, const struct dt_line *l, uint64_t rdev)
 {
+	const char *name = l->path;
 	bool creates = strchr("dcbps", l->type);
 	uint32_t type = type_bits(l->type);
 	struct bnode *n;
@@ -117,6 +128,7 @@ static int dt_node(struct dt_ctx *c, const struct dt_line *l, const char *name,
 	n = creates ? bnode_at(c->t, name, &err) : bnode_find(c->t, name);
 	if (!n)
 		return dt_bad(c, err == -ENOMEM ? "out of memory" :
+			      err == -EINVAL ? "bad name" :
 			      err ? "a parent is not a directory" :
 			      "no such entry in the source tree");
 	if (n->mode && !cramfs_is_type(n->mode, type)) {
@@ -134,17 +146,15 @@ static int dt_node(struct dt_ctx *c, const struct dt_line *l, const char *name,
 }
 
 /* One line, expanded into its range of nodes if it has one. */
-static int dt_apply(struct dt_ctx *c, const struct dt_line *l)
+static int dt_apply(struct dt_ctx *c, struct dt_line *l)
 {
 	bool dev = l->type == 'c' || l->type == 'b';
 	unsigned long first = l->start, end;
-	char name[4200];
+	char num[24];
 	int ret = 0;
 
-	if (!l->ranged || !dev) {
-		snprintf(name, sizeof(name), "%s", l->name);
-		return dt_node(c, l, name, makedev(l->major, l->minor));
-	}
+	if (!l->ranged || !dev)
+		return dt_node(c, l, makedev(l->major, l->minor));
 	end = c->flavor == CRAMFS_DEVTABLE_MAKEDEVS ? l->start + l->count :
 						      l->count;
 	if (end - first > 65536)
@@ -154,10 +164,35 @@ static int dt_apply(struct dt_ctx *c, const struct dt_line *l)
 			l->minor + (i - l->start) * l->inc :
 			l->minor + i * l->inc - l->start;
 
-		snprintf(name, sizeof(name), "%s%lu", l->name, i);
-		ret = dt_node(c, l, name, makedev(l->major, minor));
+		/* The number may complete an escape: check each name made. */
+		snprintf(num, sizeof(num), "%lu", i);
+		ret = dt_path(c, l, num);
+		if (!ret)
+			ret = dt_node(c, l, makedev(l->major, minor));
 	}
 	return ret;
+}
+
+/*
+ * The next line into l->text; false at the end.  One too long for the
+ * buffers, or with a NUL byte (which would hide the rest of the line),
+ * is an error naming it, and skipped.
+ */
+static bool dt_read(struct dt_ctx *c, FILE *f, struct dt_line *l, int *ret)
+{
+	ssize_t len = getline(&l->line, &l->line_cap, f);
+
+	if (len < 0)
+		return false;
+	c->lineno++;
+	l->text[0] = '\0';
+	if ((size_t)len >= sizeof(l->text))
+		*ret = dt_bad(c, "line too long");
+	else if (memchr(l->line, '\0', (size_t)len))
+		*ret = dt_bad(c, "a NUL byte in the line");
+	else
+		memcpy(l->text, l->line, (size_t)len + 1);
+	return true;
 }
 
 int cramfs_tree_apply_devtable(struct cramfs_tree *t, const char *path,
@@ -166,8 +201,7 @@ int cramfs_tree_apply_devtable(struct cramfs_tree *t, const char *path,
 {
 	struct dt_ctx c = { t, flavor, diag, path, 0 };
 	FILE *f = fopen(path, "r");
-	char text[8192];
-	struct dt_line *l = malloc(sizeof(*l));
+	struct dt_line *l = calloc(1, sizeof(*l));
 	int ret = 0, bad = 0;
 
 	if (!f || !l) {
@@ -177,16 +211,14 @@ int cramfs_tree_apply_devtable(struct cramfs_tree *t, const char *path,
 				 path, "cannot read device table: %s", strerror(-ret));
 		goto out;
 	}
-	while (ret != -ENOMEM && fgets(text, sizeof(text), f)) {
-		char *p = text + strspn(text, " \t");
+	while (ret != -ENOMEM && (ret = 0, dt_read(&c, f, l, &ret))) {
+		char *p = l->text + strspn(l->text, " \t");
 
-		c.lineno++;
-		if (*p == '#' || *p == '\n' || !*p)
-			continue;
-		memset(l, 0, sizeof(*l));
-		ret = parse_line(&c, p, l);
-		if (!ret)
-			ret = dt_apply(&c, l);
+		if (!ret && *p != '#' && *p != '\n' && *p) {
+			ret = parse_line(&c, p, l);
+			if (!ret)
+				ret = dt_apply(&c, l);
+		}
 		bad |= ret != 0;
 	}
 	if (ret != -ENOMEM && bad)
@@ -194,6 +226,8 @@ int cramfs_tree_apply_devtable(struct cramfs_tree *t, const char *path,
 out:
 	if (f)
 		fclose(f);
+	if (l)
+		free(l->line);
 	free(l);
 	return ret;
 }

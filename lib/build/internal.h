@@ -81,13 +81,34 @@ static inline uint32_t blocks_of(uint64_t size, uint32_t bs)
 	return (uint32_t)((size + bs - 1) / bs);
 }
 
+/*
+ * Names (names.c).  Why `len` bytes of `name` cannot be an entry's name
+ * (empty, ".", "..", a NUL or a "/" in it), or NULL if they can.  Every
+ * name from every input passes this before it goes into the tree.
+ */
+const char *build_name_bad(const char *name, size_t len);
+
+enum {
+	BUILD_PATH_DOT_PREFIX = 1,	/* drop leading "./" too (archives) */
+	BUILD_PATH_ESCAPES = 2,		/* undo \ooo escapes (device tables) */
+};
+/*
+ * An input's spelling of an image path made the tree's, in place: leading,
+ * doubled and trailing "/" dropped (with BUILD_PATH_DOT_PREFIX a leading
+ * "./" or "." too, as tar writes them), then each component through
+ * build_name_bad.  "" is the root.  Returns NULL, or why the path is
+ * refused (`path` is then partly rewritten: keep the original for messages).
+ */
+const char *build_path_clean(char *path, unsigned flags);
+
 /* strcmp order of two `struct bnode *` (for qsort/bsearch). */
 int bnode_name_cmp(const void *a, const void *b);
 int bnode_add_kid(struct bnode *dir, struct bnode *n);
 /*
  * The node at image path `rel` ("a/b/c"), created (with missing parent
  * directories 0755 root:root) if absent.  NULL: a parent is not a
- * directory (*err -ENOTDIR) or out of memory (*err -ENOMEM).
+ * directory (*err -ENOTDIR), a component build_name_bad refuses (*err
+ * -EINVAL) or out of memory (*err -ENOMEM).
  */
 struct bnode *bnode_at(struct cramfs_tree *t, const char *rel, int *err);
 /* Make `n` an empty entry of no type, dropping content and children. */

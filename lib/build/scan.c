@@ -144,10 +144,19 @@ static int scan_dir(struct scan *s, struct bnode *dir, const char *path)
 	if (!d)
 		return scan_fail(s, path, -errno, "cannot read directory");
 	while (!ret && (errno = 0, de = readdir(d)) != NULL) {
+		const char *why;
 		char *sub = NULL;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		/* The kernel never lists others; a FUSE server might try. */
+		why = build_name_bad(de->d_name, strlen(de->d_name));
+		if (why) {
+			ret = diag_add(s->diag, CRAMFS_DIAG_ERROR, -EUCLEAN,
+				       CRAMFS_NO_OFFSET, NULL, "%s: %s listed: %s",
+				       path, de->d_name, why);
+			break;
+		}
 		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0)
 			ret = -ENOMEM;
 		else

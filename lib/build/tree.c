@@ -171,15 +171,26 @@ static struct bnode *kid_get(struct bnode *dir, const char *name, size_t len)
 	return NULL;
 }
 
-/* A new kid of `dir` named by `len` bytes of `name`, kept in order. */
-static struct bnode *kid_new(struct bnode *dir, const char *name, size_t len)
+/*
+ * A new kid of `dir` named by `len` bytes of `name`, kept in order.  The
+ * inputs check their names first (names.c), with messages; this is the
+ * backstop, so that no caller can put "..", say, into an image.
+ */
+static struct bnode *kid_new(struct bnode *dir, const char *name, size_t len,
+			     int *err)
 {
-	struct bnode *n = calloc(1, sizeof(*n));
+	struct bnode *n;
 
+	if (build_name_bad(name, len)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
 	if (!n || !(n->name = strndup(name, len)) || bnode_add_kid(dir, n)) {
 		if (n)
 			free(n->name);
 		free(n);
+		*err = -ENOMEM;
 		return NULL;
 	}
 	n->name_len = (uint32_t)len;
@@ -210,10 +221,8 @@ static struct bnode *walk_path(struct cramfs_tree *t, const char *rel,
 		k = kid_get(n, rel, len);
 		if (!k && !create)
 			return NULL;
-		if (!k && !(k = kid_new(n, rel, len))) {
-			*err = -ENOMEM;
+		if (!k && !(k = kid_new(n, rel, len, err)))
 			return NULL;
-		}
 		if (!k->mode && !last)
 			k->mode = CRAMFS_S_IFDIR | 0755;
 		n = k;

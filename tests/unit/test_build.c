@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build/internal.h"
 #include "tutil.h"
 
 static char *src, *out;
@@ -371,6 +372,51 @@ static void test_devtable(void)
 				  CRAMFS_DEVTABLE_MAKEDEVS, "e.img"), -EINVAL);
 }
 
+/* One check for every input's names (names.c); the harmless forms pass. */
+static void test_names(void)
+{
+	static const struct {
+		const char *in, *out;	/* out NULL: refused */
+		unsigned flags;
+	} cases[] = {
+		{ "", "", 0 }, { "/", "", 0 }, { "//a//b/", "a/b", 0 },
+		{ "./a", "a", BUILD_PATH_DOT_PREFIX }, { ".", "", BUILD_PATH_DOT_PREFIX },
+		{ "././a/", "a", BUILD_PATH_DOT_PREFIX }, { "/./a", "a", BUILD_PATH_DOT_PREFIX },
+		{ "./a", NULL, 0 }, { "a/./b", NULL, BUILD_PATH_DOT_PREFIX },
+		{ "..", NULL, BUILD_PATH_DOT_PREFIX }, { "a/..", NULL, 0 },
+		{ "a/../b", NULL, 0 }, { "./..", NULL, BUILD_PATH_DOT_PREFIX },
+		{ "...", "...", 0 }, { ".a/..b", ".a/..b", 0 },
+		{ "x\\040y", "x y", BUILD_PATH_ESCAPES },
+		{ "x\\040y", "x\\040y", 0 },
+		{ "x\\000y", NULL, BUILD_PATH_ESCAPES },
+		{ "a\\057b", NULL, BUILD_PATH_ESCAPES },
+		{ "\\056\\056", NULL, BUILD_PATH_ESCAPES },
+		{ "x\\00", "x\\00", BUILD_PATH_ESCAPES },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why;
+
+		t_context("path \"%s\" flags %u", cases[i].in, cases[i].flags);
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		why = build_path_clean(buf, cases[i].flags);
+		CHECK(!why == !!cases[i].out);
+		if (!why && cases[i].out)
+			CHECK(!strcmp(buf, cases[i].out));
+	}
+	t_context("names");
+	CHECK(build_name_bad("", 0));
+	CHECK(build_name_bad("a\0b", 3));
+	CHECK(build_name_bad("a/b", 3));
+	CHECK(!build_name_bad("a b", 3));
+	t_context("devtable names");
+	CHECK_EQ(build_with_table("/sub/../../etc/cron.d d 755 0 0 - - - - -\n",
+				  CRAMFS_DEVTABLE_MAKEDEVS, "n.img"), -EINVAL);
+	CHECK_EQ(build_with_table("/x\\000y d 755 0 0 - - - - -\n",
+				  CRAMFS_DEVTABLE_MAKEDEVS, "n.img"), -EINVAL);
+}
+
 /* rsync-style --chmod clauses, checked through the root's mode. */
 static void test_chmod(void)
 {
@@ -482,6 +528,7 @@ int main(void)
 	test_limits();
 	test_bad_output();
 	test_devtable();
+	test_names();
 	test_chmod();
 	test_exclude();
 	test_raw_blocks();

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The builder under hostile input (issue 14):
+#   1. names: a device table (mkcramfs -D, cramfs build -D) or an archive
+#      (tar, cpio) naming an entry with a "." or ".." component, a NUL or
+#      a "/" made by an escape is refused: exit 8, an error naming the
+#      table and line, or the archive and entry, nothing written; the
+#      harmless spellings ("./a", "/abs", "a//b", "dir/") are accepted.
+# Runs as any user (device nodes are made from tables, not on disk).
+. "$(dirname "$0")/lib.sh"
+t_init cramfs mkcramfs python3
+
+S=$T/src
+mkdir -p "$S/sub"
+echo hello > "$S/sub/file"
+
+# no_dots IMAGE: no entry of IMAGE is "." or ".." (ls -R lists paths)
+no_dots() {
+    "$CRAMFS" ls -R "$1" 2>/dev/null | awk -F/ '
+        { for (i = 1; i <= NF; i++) if ($i == "." || $i == "..") bad = 1 }
+        END { exit bad }'
+}
+
+# --------------------------------------------- 1. device-table names
+# One table per bad name: a comment and a good line first, so the line
+# number in the message is 3.
+n=0
+while IFS= read -r name; do
+    n=$((n + 1))
+    printf '# table %d\n/sub d 755 0 0 - - - - -\n%s d 755 0 0 - - - - -\n' \
+        "$n" "$name" > "$T/dt$n"
+    for tool in mkcramfs build; do
+        if [ $tool = mkcramfs ]; then
+            rc_run "dt$n-$tool" 8 "mkcramfs -D: $name refused" \
+                "$MKCRAMFS" -D "$T/dt$n" "$S" "$T/dt$n.img"
+        else
+            rc_run "dt$n-$tool" 8 "cramfs build -D: $name refused" \
+                "$CRAMFS" build -D "$T/dt$n" -o "$T/dt$n.img" "$S"
+        fi
+        [ "$(wc -l < "$T/dt$n-$tool.err")" = 1 ] &&
+            grep -q "$T/dt$n:3: bad name \"" "$T/dt$n-$tool.err"
+        t_check $? "$tool: one error naming the table and line 3"
+        if [ -e "$T/dt$n.img" ]; then
+            no_dots "$T/dt$n.img"
+            t_check $? "$tool: $name: no \".\" or \"..\" entry written"
+            rm -f "$T/dt$n.img"
+            t_fail "$tool: $name: an image was written"
+        fi
+    done
+done <<'EOF'
+/sub/../../etc/cron.d
+/..
+/a/./b
+/.
+/sub/.
+/x\000y
+/a\057b
+EOF
+grep -q 'a ".." component' "$T/dt1-build.err" &&
+    grep -q 'a "." component' "$T/dt3-build.err" &&
+    grep -q 'a NUL byte in a name' "$T/dt6-build.err" &&
+    grep -q 'a "/" inside a name' "$T/dt7-build.err"
+t_check $? "each error says what is wrong with the name"
+
+# A range's number completing an escape (\00 + 0) makes a NUL: refused.
+printf '/dev/x\\00 c 644 0 0 1 2 0 1 3\n' > "$T/dtr"
+rc_run dtr 8 "a range whose number completes a NUL escape: refused" \
+    "$CRAMFS" build -D "$T/dtr" -o "$T/dtr.img" "$S"
+grep -q "dtr:1: bad name .*a NUL byte" "$T/dtr.err" && [ ! -e "$T/dtr.img" ]
+t_check $? "named, nothing written"
+
+# Harmless spellings: doubled and trailing slashes, the root itself.
+printf '/ d 700 0 0 - - - - -\n//ok//fine/ d 750 0 0 - - - - -\n/dev/ c 644 0 0 1 2 0 1 2\n' \
+    > "$T/dtok"
+rc_run dtok 0 "doubled and trailing slashes, \"/\": accepted" \
+    "$MKCRAMFS" -D "$T/dtok" "$S" "$T/dtok.img"
+[ "$("$CRAMFS" ls -R "$T/dtok.img" | tr '\n' ' ')" = "dev dev/0 dev/1 ok ok/fine sub sub/file " ]
+t_check $? "the entries they name (a range on \"/dev/\" makes dev/0, as makedevs)"
+"$CRAMFS" check "$T/dtok.img" > /dev/null 2>&1
+t_check $? "the image checks clean"
+
+# --------------------------------------------------- 1. archive names
+# tar (pax) and cpio (newc) written by python, so that any name can be
+# put in: the bad ones one per archive, with a good entry before.
+python3 - "$T" <<'EOF'
+import io, sys, tarfile
+t = sys.argv[1]
+
+def tar(path, names, link=None):
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as a:
+        for name in names:
+            if name.endswith("/") or name in (".", "./"):
+                m = tarfile.TarInfo(name)
+                m.type, m.mode = tarfile.DIRTYPE, 0o755
+                a.addfile(m)
+                continue
+            m = tarfile.TarInfo(name)
+            m.size, m.mode = 3, 0o644
+            a.addfile(m, io.BytesIO(b"ok\n"))
+        if link:
+            m = tarfile.TarInfo(link[0])
+            m.type, m.linkname = tarfile.LNKTYPE, link[1]
+            a.addfile(m)
+
+def cpio(path, names):
+    out = bytearray()
+    def entry(name, data, mode):
+        nonlocal out
+        n = name.encode() + b"\0"
+        hdr = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X" % (
+            len(out) + 1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0)
+        out += hdr.encode() + n
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    for name in names:
+        entry(name, b"ok\n", 0o100644)
+    entry("TRAILER!!!", b"", 0)
+    open(path, "wb").write(bytes(out))
+
+bad = ["a/./b", "../x", "a/../../b", "x/..", "./..", "a/."]
+for i, name in enumerate(bad):
+    tar("%s/bad%d.tar" % (t, i), ["ok", name])
+    cpio("%s/bad%d.cpio" % (t, i), ["ok", name])
+tar(t + "/badlink.tar", ["ok"], link=("hl", "ok/../ok"))
+tar(t + "/good.tar", [".", "./d/", "./a", "d//b", "/abs", "//abs2", "././c", "e/"])
+cpio(t + "/good.cpio", ["./a", "d//b", "/abs"])
+EOF
+for i in 0 1 2 3 4 5; do
+    for kind in tar cpio; do
+        a=bad$i.$kind
+        rc_run "$a" 8 "$kind: a bad name ($i) refused" \
+            "$CRAMFS" build -o "$T/$a.img" "$T/$a"
+        grep -q "error: .*: $T/$a: name with a \"\\.\\{1,2\\}\" component: refused" "$T/$a.err" &&
+            [ "$(wc -l < "$T/$a.err")" = 1 ]
+        t_check $? "$kind ($i): one error naming the archive and the entry"
+        if [ -e "$T/$a.img" ]; then
+            t_fail "$kind ($i): an image was written"
+            rm -f "$T/$a.img"
+        fi
+    done
+done
+grep -q '/a/\./b: ' "$T/bad0.tar.err" && grep -q '/\.\./x: ' "$T/bad1.tar.err"
+t_check $? "the entry is named as the archive spells it"
+rc_run badlink 8 "a hard link to a name with \"..\": refused" \
+    "$CRAMFS" build -o "$T/badlink.img" "$T/badlink.tar"
+grep -q "/hl: $T/badlink.tar: hard link to a name with a \"..\" component: refused" \
+    "$T/badlink.err" && [ ! -e "$T/badlink.img" ]
+t_check $? "named, nothing written"
+
+rc_run good-tar 0 "tar: \"./a\", \"d//b\", \"/abs\", \"e/\": accepted" \
+    "$CRAMFS" build -o "$T/good.img" "$T/good.tar"
+[ "$("$CRAMFS" ls -R "$T/good.img" | tr '\n' ' ')" = "a abs abs2 c d d/b e " ]
+t_check $? "tar: the entries they mean"
+rc_run good-cpio 0 "cpio: \"./a\", \"d//b\", \"/abs\": accepted" \
+    "$CRAMFS" build -o "$T/goodc.img" "$T/good.cpio"
+[ "$("$CRAMFS" ls -R "$T/goodc.img" | tr '\n' ' ')" = "a abs d d/b " ]
+t_check $? "cpio: the entries they mean"
+
+t_done
