@@ -76,7 +76,29 @@ struct cramfs_extract_opts {
 	unsigned threads;	/* 0: one per online CPU */
 	cramfs_progress_fn progress;
 	void *progress_ctx;
+	/*
+	 * The most bytes the extraction may write: the sizes of its regular
+	 * files (holes included, though they are written as holes) and
+	 * symlink targets.  Entries are admitted in walk order; the first
+	 * that would pass the limit is not created, and nothing after it.
+	 * A warning comes first, once the output passes 16 times the image
+	 * size and 256 MiB.
+	 * 0: CRAMFS_EXTRACT_MAX_OUTPUT_DEFAULT(image size);
+	 * CRAMFS_EXTRACT_UNLIMITED: no limit.
+	 */
+	uint64_t max_output;
 };
+
+#define CRAMFS_EXTRACT_UNLIMITED UINT64_MAX
+/*
+ * The default limit: 64 times the image size plus 1 GiB.  Ordinary data
+ * inflates 2 to 5 times and all-zero blocks are cheap holes, so 64 times
+ * leaves room for heavy sharing, and the 1 GiB for small images with big
+ * sparse or shared files; yet 16 MB whose 1M entries alias one 16 MiB file
+ * stop at 2 GiB instead of writing 16 TiB.
+ */
+#define CRAMFS_EXTRACT_MAX_OUTPUT_DEFAULT(image_size) \
+	((uint64_t)(image_size) * 64u + (UINT64_C(1) << 30))
 
 struct cramfs_extract_result {
 	struct cramfs_tree_stats stats;
@@ -85,6 +107,8 @@ struct cramfs_extract_result {
 	uint64_t skipped;		/* entries not extracted (errors) */
 	uint64_t existing;		/* of those: already in the target and
 					 * not replaced (no `overwrite`) */
+	uint64_t max_output;		/* the limit applied (UNLIMITED: none) */
+	bool stopped;			/* max_output reached: extraction cut */
 };
 
 /*
@@ -96,8 +120,12 @@ struct cramfs_extract_result {
  * through them.  Modes are restored (directories after their
  * contents); timestamps are set to the epoch like the kernel shows them.
  *
+ * Holes, and blocks that read as zeros, are left as holes (the file is
+ * extended with ftruncate), so the target uses no space for them.
+ *
  * Returns 0 when everything was extracted, -EUCLEAN when some entries were
  * corrupt (the rest is extracted), -ENOENT when a requested path is absent,
+ * -EFBIG when max_output stopped the extraction (whatever else happened),
  * or another -errno for an operational failure.  `result` may be NULL.
  */
 int cramfs_extract(struct cramfs_image *img,

@@ -62,6 +62,32 @@ static struct xdir *enter_dir(struct extract_ctx *x, const struct tree_pos *tp,
 	return d;
 }
 
+int extract_admit(struct extract_ctx *x, const struct cramfs_node *n,
+		  const char *path)
+{
+	uint64_t next = x->admitted + n->inode.size;
+
+	if (next > x->max_output) {
+		x->stopped = true;
+		return diag_add(x->diag, CRAMFS_DIAG_ERROR, -EFBIG,
+				CRAMFS_NO_OFFSET, path,
+				"output limit of %llu bytes (%s) reached: extraction stopped, this entry and the rest are not extracted",
+				(unsigned long long)x->max_output,
+				x->opts->max_output ? "as given" :
+				"the default: 64 times the image size plus 1 GiB");
+	}
+	x->admitted = next;
+	if (!x->warned && next > x->warn_output) {
+		x->warned = true;
+		diag_warn(x->diag, CRAMFS_NO_OFFSET, path,
+			  "the output passes %llu bytes, more than 16 times the image size (entries sharing data, or holes); %s",
+			  (unsigned long long)x->warn_output,
+			  x->max_output == CRAMFS_EXTRACT_UNLIMITED ?
+			  "no limit is set" : "it stops at the output limit");
+	}
+	return 0;
+}
+
 /* Create one walked node; a directory goes to dirs[depth]. */
 static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 		     const struct cramfs_walk_entry *e, const char *path)
@@ -69,6 +95,11 @@ static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 	struct xdir *pdir = e->depth ? x->dirs[e->depth - 1] : tp->parent;
 	const struct cramfs_node *n = &e->node;
 
+	/* Before anything is counted or created: a refused entry is not. */
+	if ((cramfs_is_type(n->inode.mode, CRAMFS_S_IFREG) ||
+	     cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK)) &&
+	    extract_admit(x, n, path))
+		return -EFBIG;
 	tree_stats_count(&x->res->stats, n);
 	if (manifest_wants(x, n) && manifest_note(x->manifest, path, n))
 		return -ENOMEM;
@@ -116,7 +147,8 @@ static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
 		ret = make_node(x, tp, &e, path);
 		if (ret < 0 && cramfs_is_type(e.node.inode.mode, CRAMFS_S_IFDIR))
 			skip = e.depth;	/* its contents have nowhere to go */
-		ret = ret == -ENOMEM ? ret : 0;
+		/* Nothing else stops the walk: the other entries can go on. */
+		ret = ret == -ENOMEM || ret == -EFBIG ? ret : 0;
 		if (++count % 256 == 0)
 			report_progress(x);
 	}
@@ -307,9 +339,9 @@ static int extract_all(struct extract_ctx *x, int target, bool created)
 		cramfs_image_root(x->img, &root);
 		return tree_in(x, &tp, target);
 	}
-	for (unsigned i = 0; i < o->npaths; i++) {
+	for (unsigned i = 0; i < o->npaths && !x->stopped; i++) {
 		r = extract_path(x, target, o->paths[i]);
-		if (r && (!ret || r == -ENOMEM))
+		if (r && (!ret || r == -ENOMEM || r == -EFBIG))
 			ret = r;
 	}
 	return ret;
@@ -330,6 +362,11 @@ static int ctx_init(struct extract_ctx *x, struct cramfs_image *img,
 	x->owners = o->owners < 0 ? geteuid() == 0 : o->owners;
 	x->euid = geteuid();
 	x->egid = getegid();
+	x->max_output = o->max_output ? o->max_output :
+			CRAMFS_EXTRACT_MAX_OUTPUT_DEFAULT(info.image_size);
+	x->warn_output = info.image_size * 16u > (UINT64_C(256) << 20) ?
+			 info.image_size * 16u : UINT64_C(256) << 20;
+	res->max_output = x->max_output;
 	x->dirs = calloc(MAX_DEPTH, sizeof(*x->dirs));
 	if (!x->dirs || manifest_new(&x->manifest))
 		return -ENOMEM;
@@ -409,7 +446,8 @@ int cramfs_extract(struct cramfs_image *img,
 		ret = extract_all(&x, target, created);
 		tpool_wait(x.pool);
 		close(target);
-		if (!ret || ret == -ENOENT)
+		/* What was extracted before a stop is complete: list it. */
+		if (!ret || ret == -ENOENT || ret == -EFBIG)
 			write_manifest(&x);
 		report_progress(&x);
 	} else {
@@ -418,6 +456,7 @@ int cramfs_extract(struct cramfs_image *img,
 	x.res->bytes_written = atomic_load(&x.bytes_written);
 	x.res->skipped = atomic_load(&x.corrupt) + atomic_load(&x.failed);
 	x.res->existing = atomic_load(&x.existing);
+	x.res->stopped = x.stopped;
 	ret = extract_verdict(&x, ret, errs_before);
 	ctx_fini(&x);
 	cramfs_diag_free(own);

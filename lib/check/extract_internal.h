@@ -52,6 +52,13 @@ struct extract_ctx {
 	atomic_uint_fast64_t existing;	/* of those: in the way, no overwrite */
 	atomic_int first_err;		/* first operational -errno */
 	unsigned missing;		/* requested paths not in the image */
+	/*
+	 * Output accounting, by the walking thread alone, so that where the
+	 * limit stops does not depend on the workers: the sizes of the files
+	 * and symlinks created so far, and the thresholds.
+	 */
+	uint64_t admitted, warn_output, max_output;
+	bool warned, stopped;
 	/* The walking thread's directories by walk depth (its references). */
 	struct xdir **dirs;
 };
@@ -62,6 +69,13 @@ struct extract_ctx {
  */
 int extract_fail(struct extract_ctx *x, const char *path, int err,
 		 const char *what);
+
+/*
+ * Count `n` (a file or symlink) against the output limit before creating
+ * it: 0, or -EFBIG (reported) when it would pass the limit.
+ */
+int extract_admit(struct extract_ctx *x, const struct cramfs_node *n,
+		  const char *path);
 
 /* Wrap an open directory `fd` (taken over) with one reference. */
 struct xdir *xdir_new(int fd, const struct cramfs_node *n, const char *path,

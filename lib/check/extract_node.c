@@ -98,10 +98,63 @@ void xdir_put(struct extract_ctx *x, struct xdir *d)
 	free(d);
 }
 
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
+/* A short write (full disk, RLIMIT_FSIZE) is retried to learn its errno. */
+static int write_all(int fd, const uint8_t *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Write `len` bytes that belong at file offset `off` (a multiple of the
+ * block size), leaving every block of zeros out: holes in the image and
+ * blocks that inflate to zeros alike, as tar --sparse does.  *end is where
+ * the written data ends.
+ */
+static int write_sparse(int fd, const uint8_t *buf, size_t len, uint64_t off,
+			uint32_t bs, uint64_t *end)
+{
+	size_t i = 0, start;
+	bool zero;
+	int ret;
+
+	while (i < len) {
+		/* One run of zero blocks, or of the others. */
+		start = i;
+		zero = all_zero(buf + i, len - i < bs ? len - i : bs);
+		do
+			i += len - i < bs ? len - i : bs;
+		while (i < len &&
+		       all_zero(buf + i, len - i < bs ? len - i : bs) == zero);
+		if (zero)
+			continue;
+		ret = write_all(fd, buf + start, i - start, off + start);
+		if (ret)
+			return ret;
+		*end = off + i;
+	}
+	return 0;
+}
+
 static int fill_file(struct file_job *j, uint8_t *buf)
 {
 	struct cramfs_file *f = NULL;
-	uint64_t off = 0, size = j->node.inode.size;
+	uint64_t off = 0, end = 0, size = j->node.inode.size;
 	int ret = cramfs_file_open_path(j->x->img, &j->node, j->path,
 					j->x->diag, &f);
 
@@ -113,11 +166,15 @@ static int fill_file(struct file_job *j, uint8_t *buf)
 			ret = got < 0 ? (int)got : -EUCLEAN;
 			break;
 		}
-		if (pwrite(j->fd, buf, (size_t)got, (off_t)off) != got)
-			ret = -errno;
+		ret = write_sparse(j->fd, buf, (size_t)got, off,
+				   j->x->block_size, &end);
 		off += (uint64_t)got;
 	}
 	cramfs_file_close(f);
+	/* Trailing holes: the length (of what could be read, if corrupt). */
+	if ((!ret || ret == -EUCLEAN) && end < off &&
+	    ftruncate(j->fd, (off_t)off))
+		ret = -errno;
 	if (!ret)
 		atomic_fetch_add(&j->x->bytes_written, size);
 	return ret;

@@ -77,6 +77,25 @@ static int extract(struct spec_image *im, struct env *v, bool overwrite,
 	return rc;
 }
 
+/* extract() with more options; `o` gets the target, manifest and owners. */
+static int extract_o(struct spec_image *im, struct env *v,
+		     struct cramfs_extract_opts *o,
+		     struct cramfs_extract_result *r, size_t *warnings)
+{
+	struct t_img t;
+	int rc = t_open(&t, im->buf, im->len, 0);
+
+	o->target_dir = v->out;
+	o->manifest_path = v->manifest;
+	o->owners = 0;
+	if (rc == 0)
+		rc = cramfs_extract(t.img, o, t.diag, r);
+	if (warnings)
+		*warnings = rc == 0 || rc == -EFBIG ? t_warnings(t.diag) : 0;
+	t_close(&t);
+	return rc;
+}
+
 static bool file_is(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "rb");
@@ -301,6 +320,179 @@ static void test_duplicates(void)
 	spec_free(im);
 }
 
+/* Does the file system of `dir` keep holes?  (Else sizes prove nothing.) */
+static bool keeps_holes(const char *dir)
+{
+	char p[4200];
+	struct stat st;
+	int fd;
+	bool ok;
+
+	snprintf(p, sizeof(p), "%s/probe", dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ok = fd >= 0 && !ftruncate(fd, 1 << 20) && !fstat(fd, &st) &&
+	     st.st_blocks < 256;
+	if (fd >= 0)
+		close(fd);
+	unlink(p);
+	return ok;
+}
+
+/*
+ * Holes (zero-length pointers) and blocks that inflate to zeros are left
+ * as holes, a trailing hole included (the length comes from ftruncate).
+ */
+static void test_sparse(void)
+{
+	struct spec_image *im = spec_new(NULL);
+	enum spec_enc encs[40];
+	size_t len = 40 * 4096 - 1000;
+	uint8_t *data = calloc(1, len);
+	struct cramfs_extract_opts o = { .threads = 2 };
+	struct spec_node *n;
+	struct stat st;
+	char p[4200];
+	struct env v;
+
+	for (unsigned i = 0; i < 40; i++)	/* 10..19 and 20: zlib */
+		encs[i] = i >= 10 && i <= 20 ? SPEC_ENC_ZLIB : SPEC_ENC_HOLE;
+	memset(data + 20 * 4096 + 7, 'x', 100);
+	n = spec_add_file(im, spec_root(im), "sparse", 0644, data, len);
+	spec_set_encs(n, encs, 40);
+	im->o.extra_flags = 0x100;	/* HOLES */
+	t_build(im);
+	env_init(&v);
+	t_context("sparse extraction");
+	CHECK_EQ(extract_o(im, &v, &o, NULL, NULL), 0);
+	snprintf(p, sizeof(p), "%s/sparse", v.out);
+	CHECK(file_is(p, data, len));
+	CHECK(stat(p, &st) == 0 && st.st_size == (off_t)len);
+	/* One 4 KiB block of data; some file systems allocate a little more. */
+	if (keeps_holes(v.base))
+		CHECK(st.st_blocks * 512 <= 16384);
+	env_check_contained(&v);
+	env_free(&v);
+	spec_free(im);
+	free(data);
+}
+
+/* Five names of one 10000-byte data item, then a symlink of 100 bytes. */
+static struct spec_image *alias_image(void)
+{
+	struct spec_image *im = spec_new(NULL);
+	struct spec_node *r = spec_root(im), *a;
+	static uint8_t data[10000];
+	char target[101];
+
+	t_fill(data, sizeof(data), 7, false);
+	a = spec_add_file(im, r, "a", 0644, data, sizeof(data));
+	for (const char *nm = "bcde"; *nm; nm++) {
+		char name[2] = { *nm, '\0' };
+
+		spec_share_data(spec_add_file(im, r, name, 0644, data,
+					      sizeof(data)), a);
+	}
+	memset(target, 't', 100);
+	target[100] = '\0';
+	spec_add_symlink(im, r, "l", target);
+	t_build(im);
+	return im;
+}
+
+static bool exists_in(const struct env *v, const char *name)
+{
+	char p[4200];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", v->out, name);
+	return lstat(p, &st) == 0;
+}
+
+/*
+ * max_output: entries are admitted in walk order; the first that would
+ * pass the limit stops the extraction (-EFBIG) and is not created; the
+ * ones before it are complete.  0 is the default, UNLIMITED none.
+ */
+static void test_max_output(void)
+{
+	struct spec_image *im = alias_image();
+	struct cramfs_extract_opts o = { .threads = 2, .max_output = 30000 };
+	struct cramfs_extract_result r;
+	char p[4200];
+	struct env v;
+
+	env_init(&v);
+	t_context("max_output 30000");
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), -EFBIG);
+	CHECK(r.stopped);
+	CHECK_EQ(r.max_output, 30000);
+	CHECK_EQ(r.stats.files, 3);
+	for (const char *nm = "abc"; *nm; nm++) {
+		snprintf(p, sizeof(p), "%s/%c", v.out, *nm);
+		CHECK(file_is(p, spec_find(im, "a")->data, 10000));
+	}
+	CHECK(!exists_in(&v, "d") && !exists_in(&v, "e") && !exists_in(&v, "l"));
+	t_rmtree(v.out);
+	t_context("max_output: the symlink's 100 bytes count");
+	o.max_output = 50099;
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), -EFBIG);
+	CHECK(exists_in(&v, "e") && !exists_in(&v, "l"));
+	t_rmtree(v.out);
+	o.max_output = 50100;
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), 0);
+	CHECK(exists_in(&v, "l") && !r.stopped);
+	t_rmtree(v.out);
+	t_context("max_output: default and unlimited");
+	o.max_output = 0;
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), 0);
+	CHECK_EQ(r.max_output, CRAMFS_EXTRACT_MAX_OUTPUT_DEFAULT(im->len));
+	t_rmtree(v.out);
+	o.max_output = CRAMFS_EXTRACT_UNLIMITED;
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), 0);
+	CHECK(r.max_output == CRAMFS_EXTRACT_UNLIMITED);
+	env_check_contained(&v);
+	env_free(&v);
+	spec_free(im);
+}
+
+/* One warning once the output passes 256 MiB (and 16 x the image). */
+static void test_output_warning(void)
+{
+	struct spec_image *im = spec_new(NULL);
+	struct cramfs_extract_opts o = { .threads = 2 };
+	struct cramfs_extract_result r;
+	size_t len = 16777215, warnings = 0;
+	uint8_t *zeros = calloc(1, len);
+	struct spec_node *f;
+	char name[8];
+	struct env v;
+
+	f = spec_add_file(im, spec_root(im), "f00", 0644, zeros, len);
+	spec_set_enc(f, SPEC_ENC_HOLE);
+	for (int i = 1; i < 18; i++) {	/* 18 x 16 MiB: 288 MiB */
+		snprintf(name, sizeof(name), "f%02d", i);
+		spec_share_data(spec_add_file(im, spec_root(im), name, 0644,
+					      zeros, len), f);
+	}
+	im->o.extra_flags = 0x100;
+	t_build(im);
+	env_init(&v);
+	t_context("output warning");
+	CHECK_EQ(extract_o(im, &v, &o, &r, &warnings), 0);
+	CHECK_EQ(warnings, 1);
+	CHECK_EQ(r.stats.files, 18);
+	t_rmtree(v.out);
+	t_context("output limit below the warning");
+	o.max_output = 100u << 20;
+	CHECK_EQ(extract_o(im, &v, &o, &r, &warnings), -EFBIG);
+	CHECK_EQ(warnings, 0);
+	CHECK_EQ(r.stats.files, 6);
+	env_check_contained(&v);
+	env_free(&v);
+	spec_free(im);
+	free(zeros);
+}
+
 int main(void)
 {
 	test_content();
@@ -309,5 +501,8 @@ int main(void)
 	test_planted_symlinks();
 	test_overwrite();
 	test_duplicates();
+	test_sparse();
+	test_max_output();
+	test_output_warning();
 	return t_done("test_extract");
 }

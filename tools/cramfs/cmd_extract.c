@@ -9,6 +9,31 @@
 
 #include "commands.h"
 
+/*
+ * --max-output: bytes with an optional K, M or G (binary) suffix; 0 means
+ * no limit, which the library spells CRAMFS_EXTRACT_UNLIMITED (its 0 is
+ * the default).
+ */
+static int parse_max_output(const char *arg, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-')
+		return -1;
+	if (*end)
+		shift = *end == 'K' || *end == 'k' ? 10 :
+			*end == 'M' || *end == 'm' ? 20 :
+			*end == 'G' || *end == 'g' ? 30 : 64;
+	if (shift == 64 || (*end && end[1]) || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v ? (uint64_t)v << shift : CRAMFS_EXTRACT_UNLIMITED;
+	return 0;
+}
+
 static int extract_opt(void *ctx, int c, const char *arg)
 {
 	struct cramfs_extract_opts *o = ctx;
@@ -29,6 +54,10 @@ static int extract_opt(void *ctx, int c, const char *arg)
 		return 0;
 	case 'm':
 		o->manifest_path = arg;
+		return 0;
+	case 'X':
+		if (parse_max_output(arg, &o->max_output))
+			return opt_bad("expected bytes, with an optional K, M or G suffix (0: no limit)");
 		return 0;
 	case 'j':
 		o->threads = (unsigned)strtoul(arg, &end, 10);
@@ -58,7 +87,7 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 }
 
 static const char extract_usage[] =
-	"cramfs extract [-b N] [-v] [--to DIR] [--force] [--owners|--no-owners] [--manifest FILE] [-j N] IMAGE [PATH...]";
+	"cramfs extract [-b N] [-v] [--to DIR] [--force] [--owners|--no-owners] [--manifest FILE] [--max-output BYTES] [-j N] IMAGE [PATH...]";
 
 static void summary(const struct tool_image *t,
 		    const struct cramfs_extract_opts *o,
@@ -110,6 +139,7 @@ int cmd_extract(int argc, char **argv)
 		{ "no-owners", no_argument, NULL, 'N' },
 		{ "manifest", required_argument, NULL, 'm' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-output", required_argument, NULL, 'X' },
 		{ 0 },
 	};
 	struct cramfs_extract_opts o = { .target_dir = "cramfs-root", .owners = -1 };
@@ -140,7 +170,8 @@ int cmd_extract(int argc, char **argv)
 	ret = cramfs_extract(t.img, &o, t.diag, &r);
 	if (!ret && dropped)
 		ret = -ENOENT;
-	tool_print_diag(stderr, &t, co.verbose, co.verbose, true);
+	/* Warnings too: the only ones are about the output's size. */
+	tool_print_diag(stderr, &t, true, co.verbose, true);
 	/* The data was read with a size detection could not be sure of. */
 	tool_warn_block_size(&t, "--block-size");
 	if (co.verbose || r.manifest_lines)
@@ -152,6 +183,9 @@ int cmd_extract(int argc, char **argv)
 			   r.existing == 1 ? "entry" : "entries", o.target_dir,
 			   r.existing == 1 ? "was" : "were",
 			   r.existing == 1 ? "it" : "them");
+	if (r.stopped)
+		tool_error(t.name, "extraction stopped at the output limit of %llu bytes; pass --max-output BYTES to raise it (0: no limit)",
+			   (unsigned long long)r.max_output);
 	tool_close(&t);
 	return tool_exit_code(ret);
 }
