@@ -121,7 +121,9 @@ struct cramfs_extract_result {
  * contents); timestamps are set to the epoch like the kernel shows them.
  *
  * Holes, and blocks that read as zeros, are left as holes (the file is
- * extended with ftruncate), so the target uses no space for them.
+ * extended with ftruncate), so the target uses no space for them.  Of
+ * two entries of one name in a directory the first (in on-disk order) is
+ * extracted and each later one reported as corrupt, whatever the threads.
  *
  * Returns 0 when everything was extracted, -EUCLEAN when some entries were
  * corrupt (the rest is extracted), -ENOENT when a requested path is absent,

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,13 +89,105 @@ int extract_admit(struct extract_ctx *x, const struct cramfs_node *n,
 	return 0;
 }
 
+/*
+ * Duplicate names (issue 14, defect 6): the first entry of a name in a
+ * directory wins, every later one is corrupt and not extracted, decided
+ * here in walk order so that no worker's timing can change the result.
+ * While a directory's names come in strcmp order (as SORTED_DIRS
+ * promises, and every builder writes them), a duplicate can only be the
+ * previous name.  The first name out of order makes the directory keep
+ * a search tree of its names (glibc's red-black tree: no input makes it
+ * slow), filled with those before it by one more pass over its list.
+ */
+struct names_seen {
+	bool any;
+	void *tree;		/* NULL while the names are in order */
+	char prev[CRAMFS_MAXNAME + 1];
+};
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void seen_reset(struct names_seen *s)
+{
+	tdestroy(s->tree, free);
+	s->tree = NULL;
+	s->any = false;
+}
+
+/* Add `name` to the tree: 1 if it was there, 0 if added, -ENOMEM. */
+static int seen_add(struct names_seen *s, const char *name)
+{
+	char *copy = strdup(name);
+	void *got = copy ? tsearch(copy, &s->tree, name_cmp) : NULL;
+
+	if (!got) {
+		free(copy);
+		return -ENOMEM;
+	}
+	if (*(char **)got == copy)
+		return 0;
+	free(copy);
+	return 1;
+}
+
+/* The names of `dir`'s list before the entry at `stop` into the tree. */
+static int seen_fill(struct extract_ctx *x, struct names_seen *s,
+		     const struct cramfs_node *dir, uint64_t stop)
+{
+	struct cramfs_dir *d = NULL;
+	struct cramfs_node n;
+	int ret = cramfs_dir_open(x->img, dir, NULL, &d);
+
+	/* The walk has read this list up to `stop` already: it reads again. */
+	while (!ret && cramfs_dir_next(d, &n) == 1 && n.entry_offset != stop)
+		ret = seen_add(s, n.name) < 0 ? -ENOMEM : 0;
+	if (d)
+		cramfs_dir_close(d);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+/* 1 when `e` repeats a name of its directory, 0 if not, or -ENOMEM. */
+static int name_repeats(struct extract_ctx *x,
+			const struct cramfs_walk_entry *e)
+{
+	struct names_seen *s = &x->seen[e->depth];
+	int c = s->any ? strcmp(e->node.name, s->prev) : 1;
+
+	if (!s->tree && c >= 0) {
+		memcpy(s->prev, e->node.name, e->node.name_len + 1);
+		s->any = true;
+		return c == 0;
+	}
+	if (!s->tree && seen_fill(x, s, &x->dirs[e->depth - 1]->node,
+				 e->node.entry_offset))
+		return -ENOMEM;
+	return seen_add(s, e->node.name);
+}
+
+static int check_name(struct extract_ctx *x, const struct cramfs_walk_entry *e,
+		      const char *path)
+{
+	int r = e->depth ? name_repeats(x, e) : 0;
+
+	if (r == 1)
+		return extract_fail(x, path, -EUCLEAN,
+				    "duplicate name: not extracted (the first entry of the name was)");
+	return r;
+}
+
 /* Create one walked node; a directory goes to dirs[depth]. */
 static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 		     const struct cramfs_walk_entry *e, const char *path)
 {
 	struct xdir *pdir = e->depth ? x->dirs[e->depth - 1] : tp->parent;
 	const struct cramfs_node *n = &e->node;
+	int ret = check_name(x, e, path);
 
+	if (ret)
+		return ret;
 	/* Before anything is counted or created: a refused entry is not. */
 	if ((cramfs_is_type(n->inode.mode, CRAMFS_S_IFREG) ||
 	     cramfs_is_type(n->inode.mode, CRAMFS_S_IFLNK)) &&
@@ -105,6 +198,7 @@ static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 		return -ENOMEM;
 	switch (n->inode.mode & CRAMFS_S_IFMT) {
 	case CRAMFS_S_IFDIR:
+		seen_reset(&x->seen[e->depth + 1]);
 		x->dirs[e->depth] = enter_dir(x, tp, e, path, pdir->fd);
 		return x->dirs[e->depth] ? 0 : -EIO;
 	case CRAMFS_S_IFREG:
@@ -118,6 +212,7 @@ static int make_node(struct extract_ctx *x, const struct tree_pos *tp,
 
 static void finish_dir(struct extract_ctx *x, const struct cramfs_walk_entry *e)
 {
+	seen_reset(&x->seen[e->depth + 1]);
 	xdir_put(x, x->dirs[e->depth]);
 	x->dirs[e->depth] = NULL;
 }
@@ -157,6 +252,7 @@ static int extract_tree(struct extract_ctx *x, const struct tree_pos *tp)
 	for (unsigned i = 0; i < MAX_DEPTH; i++) {
 		xdir_put(x, x->dirs[i]);
 		x->dirs[i] = NULL;
+		seen_reset(&x->seen[i + 1]);
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -368,7 +464,8 @@ static int ctx_init(struct extract_ctx *x, struct cramfs_image *img,
 			 info.image_size * 16u : UINT64_C(256) << 20;
 	res->max_output = x->max_output;
 	x->dirs = calloc(MAX_DEPTH, sizeof(*x->dirs));
-	if (!x->dirs || manifest_new(&x->manifest))
+	x->seen = calloc(MAX_DEPTH + 1, sizeof(*x->seen));
+	if (!x->dirs || !x->seen || manifest_new(&x->manifest))
 		return -ENOMEM;
 	return tpool_new(threads, threads * 8, &x->pool);
 }
@@ -378,6 +475,7 @@ static void ctx_fini(struct extract_ctx *x)
 	tpool_free(x->pool);
 	manifest_free(x->manifest);
 	free(x->dirs);
+	free(x->seen);
 }
 
 static int write_manifest(struct extract_ctx *x)

@@ -7,8 +7,11 @@
  * (from the image, or planted in the target beforehand) is ever followed;
  * files are created O_EXCL (or after unlinking a non-directory when asked
  * to overwrite).  Names come from the reader, which already rejects "/",
- * ".", ".." and NUL.  Regular files are opened by the walking thread and
- * filled by worker threads, so only the walking thread resolves names.
+ * ".", ".." and NUL.  The walking thread decides every name: it drops each
+ * later entry of a name already seen in the same directory (corrupt), so
+ * each name is created by one thread only, the walker itself or, for a
+ * regular file, the one worker that creates and fills it relative to the
+ * directory descriptor the walker opened.  Nothing depends on scheduling.
  */
 #ifndef CRAMFS_LIB_EXTRACT_INTERNAL_H
 #define CRAMFS_LIB_EXTRACT_INTERNAL_H
@@ -20,6 +23,7 @@
 #include "util/util.h"
 
 struct manifest;
+struct names_seen;
 
 /*
  * An extracted directory, shared by the walking thread (until it has walked
@@ -61,6 +65,8 @@ struct extract_ctx {
 	bool warned, stopped;
 	/* The walking thread's directories by walk depth (its references). */
 	struct xdir **dirs;
+	/* seen[d]: the names met so far in dirs[d - 1] (extract.c). */
+	struct names_seen *seen;
 };
 
 /*

@@ -6,10 +6,14 @@
 #     --max-output (default 64 times the image size plus 1 GiB; 0: no
 #     limit) with an error naming the limit, exit 8, and every file that
 #     was extracted complete.
+#   - defect 6: duplicate names (file/file, file/symlink, symlink/file,
+#     directory/file) give one result whatever the threads do, with and
+#     without --force: the first entry of a name wins, each later one is
+#     an error line (corrupt, exit 4); 30 runs each.
 # Runs as any user.  The images alias one file through hard links, which
 # the builder stores as one data item: nothing needs patching for that.
 . "$(dirname "$0")/lib.sh"
-t_init cramfs
+t_init cramfs cramfsck python3
 
 MAX16=16777215		# the largest cramfs file
 
@@ -50,28 +54,33 @@ done
 t_note "images: holes $(stat -c %s "$T/holes.img") bytes (holes stored), zeros $(stat -c %s "$T/zeros.img") bytes (zero blocks compressed)"
 
 # --------------------------------------------- bounded output (defect 5)
-# 20 KB of image, 21 names of one 16 MiB sparse file: 336 MiB to write.
+# 20 KB of image, 70 names of one 16 MiB sparse file: 1.1 GiB to write.
 mkdir "$T/alias"
 cp --sparse=always "$T/sparse/f" "$T/alias/f00"
-for i in $(seq -w 1 20); do ln "$T/alias/f00" "$T/alias/f$i"; done
+for i in $(seq -w 1 69); do ln "$T/alias/f00" "$T/alias/f$i"; done
 "$CRAMFS" build -z -o "$T/alias.img" "$T/alias" 2> /dev/null || t_fail "build alias.img"
-t_note "alias.img: $(stat -c %s "$T/alias.img") bytes, 21 entries of $MAX16 bytes"
+size=$(stat -c %s "$T/alias.img")
+t_note "alias.img: $size bytes, 70 entries of $MAX16 bytes"
 
-rc_run alias-def 0 "336 MiB from 20 KB: within the default limit" \
+# The default: 64 times the image size plus 1 GiB; the 65th does not fit.
+limit=$((size * 64 + 1073741824))
+rc_run alias-def 8 "1.1 GiB from $size bytes: the default limit stops it" \
     "$CRAMFS" extract "$T/alias.img" --to "$T/alias-def"
+grep -q "^cramfs: .*alias.img: error: /f64: output limit of $limit bytes (the default: 64 times the image size plus 1 GiB) reached: extraction stopped" "$T/alias-def.err"
+t_check $? "the error names the default limit, 64 times the image size plus 1 GiB ($limit), and the first entry left out"
+grep -q "extraction stopped at the output limit of $limit bytes; pass --max-output BYTES to raise it (0: no limit)\$" "$T/alias-def.err"
+t_check $? "a last line says how to raise it"
 [ "$(grep -c 'warning: .*the output passes 268435456 bytes, more than 16 times the image size' "$T/alias-def.err")" = 1 ]
-t_check $? "one warning when the output passes 16 times the image and 256 MiB"
-[ "$(ls "$T/alias-def" | wc -l)" = 21 ] && cmp -s "$T/sparse/f" "$T/alias-def/f20"
-t_check $? "every entry extracted"
-small_on_disk "336 MiB of holes take no room" "$T/alias-def" 4096
+t_check $? "before that, one warning when the output passed 16 times the image and 256 MiB"
+[ "$(ls "$T/alias-def" | wc -l)" = 64 ] && cmp -s "$T/sparse/f" "$T/alias-def/f63"
+t_check $? "64 files extracted before the limit"
+small_on_disk "1 GiB of holes takes no room" "$T/alias-def" 8192
 
 # --max-output 100M: six files fit (96 MiB), the seventh would not.
 rc_run alias-100m 8 "--max-output 100M stops, exit 8" \
     "$CRAMFS" extract --max-output 100M "$T/alias.img" --to "$T/alias-100m"
 grep -q '^cramfs: .*alias.img: error: /f06: output limit of 104857600 bytes (as given) reached: extraction stopped' "$T/alias-100m.err"
-t_check $? "the error names the limit and the first entry left out"
-grep -q 'extraction stopped at the output limit of 104857600 bytes; pass --max-output BYTES to raise it (0: no limit)$' "$T/alias-100m.err"
-t_check $? "a last line says how to raise it"
+t_check $? "the error names the limit given and the first entry left out"
 [ "$(cd "$T/alias-100m" && echo *)" = "f00 f01 f02 f03 f04 f05" ]
 t_check $? "the six files before the limit are there, nothing after"
 ok=0
@@ -79,13 +88,17 @@ for f in "$T"/alias-100m/f0*; do
     cmp -s "$T/sparse/f" "$f" && [ "$(stat -c %a "$f")" = 644 ] || ok=1
 done
 t_check $ok "each of them complete, with its final mode"
+! grep -q warning "$T/alias-100m.err"
+t_check $? "no warning below 256 MiB"
 
 rc_run alias-0 0 "--max-output 0: no limit" \
     "$CRAMFS" extract --max-output 0 "$T/alias.img" --to "$T/alias-0"
-[ "$(ls "$T/alias-0" | wc -l)" = 21 ]
+[ "$(ls "$T/alias-0" | wc -l)" = 70 ]
 t_check $? "--max-output 0: every entry extracted"
 grep -q 'no limit is set' "$T/alias-0.err"
 t_check $? "--max-output 0: the warning says that no limit is set"
+rc_run alias-2g 0 "--max-output 2G: every entry fits" \
+    "$CRAMFS" extract --max-output 2G "$T/alias.img" --to "$T/alias-2g"
 
 for bad in 1x -1 1KK 99999999999999999999 ''; do
     rc_run "bad-max" 16 "--max-output '$bad' is a usage error" \
@@ -102,24 +115,7 @@ for v in 64K=65536 3m=3145728 123=123 15M=15728640; do
     grep -q "output limit of ${v#*=} bytes (as given)" "$T/ok-max.err"
     t_check $? "--max-output ${v%=*} is ${v#*=} bytes"
 done
-rc_run ok-max 0 "--max-output 1g is taken" \
-    "$CRAMFS" extract --max-output 1g "$T/alias.img" --to "$T/ok-max-1g"
-
-# The default: 64 times the image plus 1 GiB.  70 names of the file
-# (1.1 GiB) from 20 KB: the 65th does not fit.
-mkdir "$T/alias70"
-cp --sparse=always "$T/sparse/f" "$T/alias70/f00"
-for i in $(seq -w 1 69); do ln "$T/alias70/f00" "$T/alias70/f$i"; done
-"$CRAMFS" build -z -o "$T/alias70.img" "$T/alias70" 2> /dev/null || t_fail "build alias70.img"
-size=$(stat -c %s "$T/alias70.img")
-limit=$((size * 64 + 1073741824))
-rc_run alias70 8 "1.1 GiB from $size bytes: the default limit stops it" \
-    "$CRAMFS" extract "$T/alias70.img" --to "$T/alias70-x"
-grep -q "error: /f64: output limit of $limit bytes (the default: 64 times the image size plus 1 GiB) reached" "$T/alias70.err"
-t_check $? "the default limit is 64 times the image size plus 1 GiB ($limit)"
-[ "$(ls "$T/alias70-x" | wc -l)" = 64 ]
-t_check $? "64 files extracted before the limit"
-small_on_disk "and they take no room" "$T/alias70-x" 8192
+rm -rf "$T"/alias-* "$T"/ok-max-*
 
 # Data that is no hole: 300 names of 1 MiB of random bytes (300 MiB from
 # 1 MiB), stopped at 20 MiB: 20 MiB written, no more.
@@ -131,5 +127,72 @@ rc_run bomb 8 "300 MiB of aliased data from 1 MiB, --max-output 20M: exit 8" \
     "$CRAMFS" extract --max-output 20M -j 2 "$T/bomb.img" --to "$T/bomb-x"
 [ "$(ls "$T/bomb-x" | wc -l)" = 20 ] && [ "$(blocks_kib "$T/bomb-x")" -le $((20 * 1024 + 200)) ]
 t_check $? "20 files of 1 MiB written, no more ($(blocks_kib "$T/bomb-x") KiB)"
+
+# ------------------------------------------------ duplicates (defect 6)
+# Built with distinct names, then each "...b" entry renamed to "...a"
+# (same length: the image stays valid but for the duplicates; CRC fixed).
+mkdir -p "$T/dsrc/xa"
+for i in $(seq -w 0 19); do
+    printf 'first %s' "$i" > "$T/dsrc/f${i}a"
+    printf 'second %s' "$i" > "$T/dsrc/f${i}b"
+    printf 'file %s' "$i" > "$T/dsrc/l${i}a"
+    ln -s "target-$i" "$T/dsrc/l${i}b"
+    ln -s "first-$i" "$T/dsrc/s${i}a"
+    printf 'file %s' "$i" > "$T/dsrc/s${i}b"
+done
+printf in > "$T/dsrc/xa/in"
+printf 'a file' > "$T/dsrc/xb"
+"$CRAMFS" build -o "$T/dup0.img" "$T/dsrc" 2> /dev/null || t_fail "build dup0.img"
+python3 - "$T/dup0.img" "$T/dup.img" <<'PY' || t_fail "patching dup.img"
+import struct, sys, zlib
+img = bytearray(open(sys.argv[1], "rb").read())
+names = [f"{k}{i:02d}" for k in "fls" for i in range(20)] + ["x"]
+for stem in names:
+    old = (stem + "b").encode()
+    old += b"\0" * (-len(old) % 4)
+    at = img.find(old, 76)           # past the superblock and the root
+    assert at > 0 and img.find(old, at + 1) < 0, stem
+    img[at + len(stem)] = ord("a")
+img[32:36] = bytes(4)
+struct.pack_into("<I", img, 32, zlib.crc32(img))
+open(sys.argv[2], "wb").write(img)
+PY
+
+# digest DIR: each entry's path, type and symlink target, then the files'
+# contents (grep -r follows no symlink)
+digest() {
+    (cd "$1" && find . -mindepth 1 -printf '%P %y %l\n' | sort && grep -r '' . | sort)
+}
+mkdir -p "$T/dwant/xa"
+for i in $(seq -w 0 19); do
+    printf 'first %s' "$i" > "$T/dwant/f${i}a"
+    printf 'file %s' "$i" > "$T/dwant/l${i}a"
+    ln -s "first-$i" "$T/dwant/s${i}a"
+done
+printf in > "$T/dwant/xa/in"
+digest "$T/dwant" > "$T/dup.want"
+for force in "" --force; do
+    for run in $(seq 1 30); do
+        rm -rf "$T/dx"
+        "$CRAMFS" extract $force -j 8 "$T/dup.img" --to "$T/dx" 2> "$T/dup.err"
+        echo "rc $?" > "$T/dup.run"
+        grep -c 'duplicate name: not extracted (the first entry of the name was)' "$T/dup.err" >> "$T/dup.run"
+        digest "$T/dx" >> "$T/dup.run"
+        md5sum < "$T/dup.run"
+        cp "$T/dup.run" "$T/dup.last"
+    done | sort -u > "$T/dup.sums"
+    [ "$(wc -l < "$T/dup.sums")" = 1 ]
+    t_check $? "extract ${force:-without --force}: 30 runs, one result ($(wc -l < "$T/dup.sums") seen)"
+    { echo "rc 4"; echo 61; cat "$T/dup.want"; } | cmp -s - "$T/dup.last"
+    t_check $? "extract ${force:-without --force}: the first entry of each name, 61 errors, exit 4"
+done
+rm -rf "$T/dx"
+for run in $(seq 1 30); do
+    rm -rf "$T/dx"
+    "$CRAMFSCK" -c --extract="$T/dx" "$T/dup.img" > /dev/null 2>&1
+    digest "$T/dx" | md5sum
+done | sort -u > "$T/dupck.sums"
+[ "$(wc -l < "$T/dupck.sums")" = 1 ] && [ "$(md5sum < "$T/dup.want")" = "$(cat "$T/dupck.sums")" ]
+t_check $? "cramfsck -c --extract: 30 runs, the first entry of each name"
 
 t_done
