@@ -124,10 +124,14 @@ struct cramfs_extract_result {
  * extended with ftruncate), so the target uses no space for them.  Of
  * two entries of one name in a directory the first (in on-disk order) is
  * extracted and each later one reported as corrupt, whatever the threads.
+ * A file that cannot be written completely (full disk, RLIMIT_FSIZE: the
+ * caller should ignore SIGXFSZ, I/O error) is removed and its error says
+ * so: no truncated file is left with its final mode and time.
  *
  * Returns 0 when everything was extracted, -EUCLEAN when some entries were
  * corrupt (the rest is extracted), -ENOENT when a requested path is absent,
- * -EFBIG when max_output stopped the extraction (whatever else happened),
+ * -EFBIG when max_output stopped the extraction (whatever else happened;
+ * result->stopped tells it from a write that failed with EFBIG),
  * or another -errno for an operational failure.  `result` may be NULL.
  */
 int cramfs_extract(struct cramfs_image *img,

@@ -182,6 +182,39 @@ static int fill_file(struct file_job *j, uint8_t *buf)
 
 static int open_new(struct extract_ctx *x, int dirfd, const char *name);
 
+/* Owner, mode and the epoch time: what marks a file as complete. */
+static void finish_file(struct file_job *j)
+{
+	struct extract_ctx *x = j->x;
+
+	/* A new file is already ours: skip the syscall when that is right. */
+	if (x->owners && (j->node.inode.uid != x->euid ||
+			  j->node.inode.gid != x->egid) &&
+	    fchown(j->fd, j->node.inode.uid, j->node.inode.gid))
+		extract_fail(x, j->path, -errno, "cannot set owner");
+	/* After chown, which clears set-id bits. */
+	if (fchmod(j->fd, j->node.inode.mode & 07777))
+		extract_fail(x, j->path, -errno, "cannot set mode");
+	futimens(j->fd, epoch);
+}
+
+/*
+ * A file that could not be written completely (full disk, RLIMIT_FSIZE,
+ * I/O error) is removed: left truncated it might pass for complete.  Only
+ * this job ever creates the name (see extract_internal.h), so removing it
+ * removes what the job created.
+ */
+static void drop_partial(struct file_job *j, int err)
+{
+	if (!unlinkat(j->dir->fd, j->node.name, 0)) {
+		extract_fail(j->x, j->path, err,
+			     "cannot write (the partial file was removed)");
+		return;
+	}
+	extract_fail(j->x, j->path, err,
+		     "cannot write (and the partial file, mode 0600 and not of the epoch, could not be removed)");
+}
+
 static void file_job_run(void *arg)
 {
 	struct file_job *j = arg;
@@ -197,20 +230,16 @@ static void file_job_run(void *arg)
 	buf = malloc(WRITE_CHUNK);
 	ret = buf ? fill_file(j, buf) : -ENOMEM;
 	free(buf);
+	/* Corrupt data: what could be read stays, the error names it. */
 	if (ret == -EUCLEAN)
 		atomic_fetch_add(&x->corrupt, 1);	/* detail is in diag */
-	else if (ret)
-		extract_fail(x, j->path, ret, "cannot write");
-	/* A new file is already ours: skip the syscall when that is right. */
-	if (x->owners && (j->node.inode.uid != x->euid ||
-			  j->node.inode.gid != x->egid) &&
-	    fchown(j->fd, j->node.inode.uid, j->node.inode.gid))
-		extract_fail(x, j->path, -errno, "cannot set owner");
-	/* After chown, which clears set-id bits. */
-	if (fchmod(j->fd, j->node.inode.mode & 07777))
-		extract_fail(x, j->path, -errno, "cannot set mode");
-	futimens(j->fd, epoch);
-	close(j->fd);
+	if (!ret || ret == -EUCLEAN)
+		finish_file(j);
+	/* Write-back errors may show only here (NFS, quotas). */
+	if (close(j->fd) && errno != EINTR && !ret)
+		ret = -errno;
+	if (ret && ret != -EUCLEAN)
+		drop_partial(j, ret);
 out:
 	xdir_put(x, j->dir);
 	free(j);

@@ -10,6 +10,12 @@
 #     directory/file) give one result whatever the threads do, with and
 #     without --force: the first entry of a name wins, each later one is
 #     an error line (corrupt, exit 4); 30 runs each.
+#   - defect 8: a file that cannot be written completely (a full tmpfs,
+#     RLIMIT_FSIZE) is removed and its error line says so (exit 8); every
+#     file left is complete, with its final mode.  The tmpfs part mounts
+#     in a mount namespace of its own: as root, or in a user namespace
+#     where those are allowed (else skipped); the ulimit -f part runs as
+#     any user, without trapping SIGXFSZ (the tools ignore it).
 # Runs as any user.  The images alias one file through hard links, which
 # the builder stores as one data item: nothing needs patching for that.
 . "$(dirname "$0")/lib.sh"
@@ -194,5 +200,82 @@ for run in $(seq 1 30); do
 done | sort -u > "$T/dupck.sums"
 [ "$(wc -l < "$T/dupck.sums")" = 1 ] && [ "$(md5sum < "$T/dup.want")" = "$(cat "$T/dupck.sums")" ]
 t_check $? "cramfsck -c --extract: 30 runs, the first entry of each name"
+
+# ------------------------------------------------ full disk (defect 8)
+# 40 files of 100 KB of random bytes in two directories, small ones, and
+# one of 1.5 MB.
+mkdir -p "$T/fsrc/d1" "$T/fsrc/d2"
+for i in $(seq -w 1 20); do
+    head -c 100000 /dev/urandom > "$T/fsrc/d1/r$i"
+    head -c 100000 /dev/urandom > "$T/fsrc/d2/r$i"
+    printf 'small %s' "$i" > "$T/fsrc/s$i"
+done
+head -c 1500000 /dev/urandom > "$T/fsrc/huge"
+"$CRAMFS" build -o "$T/full.img" "$T/fsrc" 2> /dev/null || t_fail "build full.img"
+
+# left_ok NAME DIR WHY: after the failed run NAME into DIR, every file in
+# DIR is complete with its final mode and time, and every source file
+# missing from DIR has its error line "removed" (WHY), at least one.
+left_ok() {
+    local name=$1 dir=$2 f rel bad=0 gone=0
+    while IFS= read -r f; do
+        rel=${f#"$T/fsrc/"}
+        if [ -e "$dir/$rel" ]; then
+            cmp -s "$f" "$dir/$rel" && [ "$(stat -c %a "$dir/$rel")" = 644 ] &&
+                [ "$(stat -c %Y "$dir/$rel")" = 0 ] || { bad=1; echo "  $rel: incomplete"; }
+        else
+            gone=$((gone + 1))
+            grep -q "^cram[a-z]*: .*full.img: error: /$rel: cannot write (the partial file was removed): $3\$" "$T/$name.err" ||
+                { bad=1; echo "  $rel: missing without its line"; }
+        fi
+    done < <(find "$T/fsrc" -type f)
+    [ $bad = 0 ]
+    t_check $? "$name: the files left are complete, each one missing has its line"
+    [ $gone -gt 0 ] && [ "$(grep -c 'partial file was removed' "$T/$name.err")" = $gone ]
+    t_check $? "$name: $gone partial files removed, as many lines"
+}
+
+# RLIMIT_FSIZE: 1000 KiB (ulimit -f counts KiB): huge does not fit.
+for tool in cramfs cramfsck; do
+    rm -rf "$T/fx"
+    if [ $tool = cramfs ]; then
+        ( ulimit -f 1000; exec "$CRAMFS" extract -j 2 "$T/full.img" --to "$T/fx" ) 2> "$T/fsize-$tool.err"
+    else
+        ( ulimit -f 1000; exec "$CRAMFSCK" --extract="$T/fx" "$T/full.img" ) 2> "$T/fsize-$tool.err"
+    fi
+    rc=$?
+    [ $rc = 8 ]
+    t_check $? "$tool, ulimit -f: exit 8 (got $rc; SIGXFSZ is ignored)"
+    [ ! -e "$T/fx/huge" ]
+    t_check $? "$tool, ulimit -f: the partial file removed"
+    left_ok "fsize-$tool" "$T/fx" "File too large"
+done
+
+# A real full file system: a 1 MiB tmpfs, in a mount namespace of ours
+# (gone with it: the results are copied out).
+mkdir "$T/full"
+cat > "$T/in-ns.sh" <<'EOF'
+T=$1 CRAMFS=$2
+mount -t tmpfs -o size=1m cramfs-test "$T/full" || exit 77
+"$CRAMFS" extract -j 2 "$T/full.img" --to "$T/full/x" 2> "$T/tmpfs.err"
+echo $? > "$T/tmpfs.rc"
+cp -a "$T/full/x" "$T/tmpfs-x"
+EOF
+if [ "$(id -u)" = 0 ]; then
+    unshare -m bash "$T/in-ns.sh" "$T" "$CRAMFS"
+    ns=$?
+elif unshare -rm true 2> /dev/null; then
+    unshare -rm bash "$T/in-ns.sh" "$T" "$CRAMFS"
+    ns=$?
+else
+    ns=77
+fi
+if [ $ns = 77 ]; then
+    t_note "cannot mount a tmpfs here (not root, no user namespaces): that part skipped"
+else
+    [ "$(cat "$T/tmpfs.rc")" = 8 ]
+    t_check $? "full tmpfs: exit 8"
+    left_ok tmpfs "$T/tmpfs-x" "No space left on device"
+fi
 
 t_done

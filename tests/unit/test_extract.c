@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -571,6 +573,47 @@ static void test_output_warning(void)
 	free(zeros);
 }
 
+/*
+ * A file that cannot be written completely is removed (RLIMIT_FSIZE here,
+ * a full disk alike): nothing truncated keeps its final mode.
+ */
+static void test_partial_removed(void)
+{
+	struct spec_image *im = spec_new(NULL);
+	struct cramfs_extract_opts o = { .threads = 2 };
+	struct cramfs_extract_result r;
+	static uint8_t big[200000];
+	struct rlimit old, lim;
+	struct stat st;
+	char p[4200];
+	struct env v;
+
+	t_fill(big, sizeof(big), 3, false);
+	spec_add_file(im, spec_root(im), "big", 0644, big, sizeof(big));
+	spec_add_file(im, spec_root(im), "small", 0640, "small data", 10);
+	t_build(im);
+	env_init(&v);
+	t_context("partial file removed");
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 65536;
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_EQ(extract_o(im, &v, &o, &r, NULL), -EFBIG);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	CHECK(!r.stopped);	/* a write failed: not max_output */
+	CHECK_EQ(r.skipped, 1);
+	CHECK(!exists_in(&v, "big"));
+	snprintf(p, sizeof(p), "%s/small", v.out);
+	CHECK(file_is(p, "small data", 10));
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0640 &&
+	      st.st_mtime == 0);
+	env_check_contained(&v);
+	env_free(&v);
+	spec_free(im);
+}
+
 int main(void)
 {
 	test_content();
@@ -583,5 +626,6 @@ int main(void)
 	test_sparse();
 	test_max_output();
 	test_output_warning();
+	test_partial_removed();
 	return t_done("test_extract");
 }

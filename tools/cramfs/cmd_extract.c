@@ -2,6 +2,7 @@
 /* cramfs extract: safe extraction into a directory. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -167,6 +168,12 @@ int cmd_extract(int argc, char **argv)
 	}
 	if (isatty(STDERR_FILENO))
 		o.progress = show_progress;
+	/*
+	 * Past RLIMIT_FSIZE a write fails with EFBIG after SIGXFSZ, whose
+	 * default action would kill us with a partial file left: ignored, the
+	 * extractor removes that file and says so.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	ret = cramfs_extract(t.img, &o, t.diag, &r);
 	if (!ret && dropped)
 		ret = -ENOENT;
