@@ -247,6 +247,8 @@ int cramfs_tree_add_archive(struct cramfs_tree *t, const char *path,
 	if (!ret)
 		ret = read_entries(&in);
 	ar_close(&in);
+	/* Entries came in the archive's order: sorted once, now. */
+	bnode_sort_tree(&t->root);
 	if (!ret && cramfs_diag_tally(diag, CRAMFS_DIAG_ERROR) > errors)
 		ret = -EUCLEAN;
 	return ret;

@@ -157,8 +157,12 @@ static int dt_apply(struct dt_ctx *c, struct dt_line *l)
 		return dt_node(c, l, makedev(l->major, l->minor));
 	end = c->flavor == CRAMFS_DEVTABLE_MAKEDEVS ? l->start + l->count :
 						      l->count;
-	if (end - first > 65536)
-		return dt_bad(c, "range of more than 65536 nodes");
+	/*
+	 * Linux has 2^20 minor numbers per major: a longer range can only
+	 * repeat them.  The bound keeps a typo from making billions of nodes.
+	 */
+	if (end - first > 1u << 20)
+		return dt_bad(c, "range of more than 1048576 nodes");
 	for (unsigned long i = first; !ret && i < end; i++) {
 		unsigned long minor = c->flavor == CRAMFS_DEVTABLE_MAKEDEVS ?
 			l->minor + (i - l->start) * l->inc :
@@ -223,6 +227,8 @@ int cramfs_tree_apply_devtable(struct cramfs_tree *t, const char *path,
 	}
 	if (ret != -ENOMEM && bad)
 		ret = -EINVAL;
+	/* New nodes were appended in the table's order: sorted once, now. */
+	bnode_sort_tree(&t->root);
 out:
 	if (f)
 		fclose(f);

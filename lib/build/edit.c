@@ -32,6 +32,7 @@ static unsigned long exclude_in(struct bnode *dir, const char *pattern,
 		path[len] = '\0';
 	}
 	dir->nkids = keep;
+	bnode_index_drop(dir);	/* positions moved (the order did not) */
 	return dropped;
 }
 

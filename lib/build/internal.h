@@ -18,8 +18,18 @@ struct bnode {
 	int spill_fd;		/* borrowed from the tree */
 	uint64_t spill_off;
 	char *target;		/* symlinks: the link text */
-	struct bnode **kids;	/* directories: sorted by strcmp */
+	struct bnode **kids;	/* directories: sorted by strcmp (but see below) */
 	uint32_t nkids, kids_cap;
+	/*
+	 * While an input adds kids out of order (tree.c): the kids stay in
+	 * the order added, `unsorted` is set, and past a few of them `index`
+	 * finds them by name (index_mask + 1 slots, each 0 or a kid's
+	 * position + 1).  bnode_sort_tree sorts them once and drops the
+	 * index, at the end of each public call that adds entries.
+	 */
+	uint32_t *index;
+	uint32_t index_mask;
+	bool unsorted;
 	struct bnode *same;	/* deduplicated: the entry holding the data */
 	uint64_t hash;		/* content hash, when size collides */
 	uint32_t offset;	/* data or entry-list byte offset */
@@ -59,6 +69,7 @@ struct cramfs_tree {
 	 * a strict build fails on them as on a limit warning.
 	 */
 	uint64_t lossy;
+	uint64_t seed;		/* of the name hash: random, so no input can aim at it */
 	/* Host file never added by cramfs_tree_add_dir (the output). */
 	bool leave_out;
 	uint64_t leave_dev, leave_ino;
@@ -103,7 +114,14 @@ const char *build_path_clean(char *path, unsigned flags);
 
 /* strcmp order of two `struct bnode *` (for qsort/bsearch). */
 int bnode_name_cmp(const void *a, const void *b);
+/* Append `n` to dir's kids (no order kept: the caller sorts). */
 int bnode_add_kid(struct bnode *dir, struct bnode *n);
+/* Put dir's kids in order if they are not, and drop its index. */
+void bnode_sort_kids(struct bnode *dir);
+/* The same for every directory from `dir` down. */
+void bnode_sort_tree(struct bnode *dir);
+/* Forget dir's index (after the kids array is changed in place). */
+void bnode_index_drop(struct bnode *dir);
 /*
  * The node at image path `rel` ("a/b/c"), created (with missing parent
  * directories 0755 root:root) if absent.  NULL: a parent is not a

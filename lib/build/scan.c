@@ -71,6 +71,8 @@ static void release_kids(struct bnode *n)
 		free(n->kids[i]);
 	}
 	n->nkids = 0;
+	bnode_index_drop(n);
+	n->unsorted = false;
 }
 
 static bool is_left_out(const struct cramfs_tree *t, const struct stat *st)

@@ -4,7 +4,12 @@
 #      (tar, cpio) naming an entry with a "." or ".." component, a NUL or
 #      a "/" made by an escape is refused: exit 8, an error naming the
 #      table and line, or the archive and entry, nothing written; the
-#      harmless spellings ("./a", "/abs", "a//b", "dir/") are accepted.
+#      harmless spellings ("./a", "/abs", "a//b", "dir/") are accepted;
+#   2. many entries in one directory, from a tar or a device-table range,
+#      take time linear in their number (CPU time of 8 times the entries
+#      under 24 times that of the smaller case, where sorting after each
+#      insert took 64 times and more), and the images do not depend on the
+#      order the entries came in;
 # Runs as any user (device nodes are made from tables, not on disk).
 . "$(dirname "$0")/lib.sh"
 t_init cramfs mkcramfs python3
@@ -154,5 +159,75 @@ rc_run good-cpio 0 "cpio: \"./a\", \"d//b\", \"/abs\": accepted" \
     "$CRAMFS" build -o "$T/goodc.img" "$T/good.cpio"
 [ "$("$CRAMFS" ls -R "$T/goodc.img" | tr '\n' ' ')" = "a abs d d/b " ]
 t_check $? "cpio: the entries they mean"
+
+# ------------------------------------------ 2. many entries, any order
+# cpu_secs CMD...: user + system seconds of CMD, the least of 3 runs;
+# "timeout" if it fails or takes more than 20 s.
+cpu_secs() {
+    local best="" t i
+    for i in 1 2 3; do
+        t=$( { TIMEFORMAT='%3U %3S'
+               time { timeout 20 "$@" > /dev/null 2>&1 || echo fail >&2; }; } 2>&1 |
+             awk '/fail/ { bad = 1 } !/fail/ { s = $1 + $2 } END { print bad ? "fail" : s }')
+        [ "$t" = fail ] && { echo timeout; return; }
+        best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b) ? a : b }')
+    done
+    echo "$best"
+}
+
+# ratio_ok WHAT SMALL BIG: BIG (8 times the entries) under 24 times SMALL
+ratio_ok() {
+    if [ "$3" = timeout ] || [ "$2" = timeout ]; then
+        t_fail "$1: a build failed or took more than 20 s (small: $2, large: $3)"
+        return
+    fi
+    awk -v a="$2" -v b="$3" 'BEGIN { exit !(b < 24 * (a > 0.02 ? a : 0.02)) }'
+    t_check $? "$1: 8 times the entries in $3 s of CPU vs $2 s: linear, not quadratic"
+}
+
+# Empty files in a random order (the tars), as a directory, and as a
+# table of one line per node in sorted order.
+python3 - "$T" <<'PY'
+import os, random, sys, tarfile
+t = sys.argv[1]
+for n in (4000, 32000):
+    names = ["f%d" % i for i in range(n)]
+    random.Random(n).shuffle(names)
+    with tarfile.open("%s/many%d.tar" % (t, n), "w", format=tarfile.GNU_FORMAT) as a:
+        for name in names:
+            m = tarfile.TarInfo(name)
+            m.mode = 0o644
+            a.addfile(m)
+os.mkdir(t + "/many4000")
+for i in range(4000):
+    open("%s/many4000/f%d" % (t, i), "w").close()
+with open(t + "/lines.table", "w") as f:
+    for name in sorted("n%d" % i for i in range(8000)):
+        f.write("/d/%s c 644 0 0 1 0 - - -\n" % name)
+PY
+small=$(cpu_secs "$MKCRAMFS" -j 1 "$T/many4000.tar" "$T/m.img")
+big=$(cpu_secs "$MKCRAMFS" -j 1 "$T/many32000.tar" "$T/m.img")
+ratio_ok "tar, 4000 and 32000 entries in one directory" "$small" "$big"
+mkdir "$T/empty"
+printf '/d/n c 644 0 0 1 0 0 0 8000\n' > "$T/r8000.table"
+printf '/d/n c 644 0 0 1 0 0 0 64000\n' > "$T/r64000.table"
+small=$(cpu_secs "$MKCRAMFS" -j 1 -D "$T/r8000.table" "$T/empty" "$T/m.img")
+big=$(cpu_secs "$MKCRAMFS" -j 1 -D "$T/r64000.table" "$T/empty" "$T/m.img")
+ratio_ok "device table, a range of 8000 and 64000 nodes" "$small" "$big"
+
+# The same images whatever the order the entries came in (byte for byte).
+"$CRAMFS" build --mode util-linux --all-root -o "$T/many-tar.img" "$T/many4000.tar" &&
+    "$CRAMFS" build --mode util-linux --all-root -o "$T/many-dir.img" "$T/many4000" &&
+    cmp -s "$T/many-tar.img" "$T/many-dir.img"
+t_check $? "a tar of 4000 entries in random order gives the directory's image"
+rc_run many-range 0 "a range of 8000 nodes (not in strcmp order)" \
+    "$MKCRAMFS" -D "$T/r8000.table" "$T/empty" "$T/range.img"
+rc_run many-lines 0 "the same 8000 nodes, one line each, sorted" \
+    "$MKCRAMFS" -D "$T/lines.table" "$T/empty" "$T/lines.img"
+cmp -s "$T/range.img" "$T/lines.img"
+t_check $? "the range and the sorted lines give the same image"
+"$CRAMFS" check "$T/range.img" > /dev/null 2>&1 &&
+    "$CRAMFS" check "$T/many-tar.img" > /dev/null 2>&1
+t_check $? "both check clean (entries sorted)"
 
 t_done
