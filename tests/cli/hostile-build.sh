@@ -10,6 +10,11 @@
 #      under 24 times that of the smaller case, where sorting after each
 #      insert took 64 times and more), and the images do not depend on the
 #      order the entries came in;
+#   3. an output that would replace an input (a source file or directory,
+#      a file inside a source directory that is not a cramfs image, a
+#      device table, the -i file; also through symlinks) is refused, exit
+#      16, one line naming the output, the input left as it was; a rebuild
+#      over an earlier image in the tree still works.
 # Runs as any user (device nodes are made from tables, not on disk).
 . "$(dirname "$0")/lib.sh"
 t_init cramfs mkcramfs python3
@@ -229,5 +234,82 @@ t_check $? "the range and the sorted lines give the same image"
 "$CRAMFS" check "$T/range.img" > /dev/null 2>&1 &&
     "$CRAMFS" check "$T/many-tar.img" > /dev/null 2>&1
 t_check $? "both check clean (entries sorted)"
+
+# ------------------------------------- 3. the output may not be an input
+# refused NAME DESC CMD...: exit 16, one line naming the output ($out)
+refused() {
+    local name=$1 desc=$2
+    shift 2
+    rc_run "$name" 16 "$desc: refused" "$@"
+    [ "$(wc -l < "$T/$name.err")" = 1 ] &&
+        grep -q "^[a-z]*: $out: the output is .*: not overwritten$" "$T/$name.err"
+    t_check $? "$desc: one line naming the output"
+}
+
+I=$T/oin
+mkdir -p "$I/sub" "$T/elsewhere"
+echo "the user's data" > "$I/b"
+echo "more data" > "$I/sub/c"
+cp "$I/b" "$T/b.orig"
+ln -s oin "$T/alias"
+ln -s ../elsewhere/x.img "$I/link.img"
+out=$I/b
+refused in1 "cramfs build oin oin/b" "$CRAMFS" build "$I" "$I/b"
+refused in2 "mkcramfs oin oin/b" "$MKCRAMFS" "$I" "$I/b"
+refused in3 "cramfs build -o oin/b oin" "$CRAMFS" build -o "$I/b" "$I"
+cmp -s "$I/b" "$T/b.orig"
+t_check $? "oin/b is left as it was"
+out=$T/alias/b
+refused in4 "the same through a symlinked directory" "$CRAMFS" build -o "$out" "$I"
+out=$I/sub/c
+refused in5 "a file deeper in the tree" "$CRAMFS" build -o "$out" "$I"
+out=$I/link.img
+refused in6 "a symlink in the tree (the rename would replace it)" \
+    "$CRAMFS" build -o "$out" "$I"
+[ -L "$I/link.img" ] && [ ! -e "$T/elsewhere/x.img" ]
+t_check $? "the symlink is left, nothing written"
+out=$I
+refused in7 "the source directory itself" "$CRAMFS" build -o "$out" "$I"
+
+# Files given as inputs: an archive (also through a symlink and on
+# standard input), a device table, the -i file.
+tar -C "$I" -cf "$T/in.tar" b
+cp "$T/in.tar" "$T/in.tar.orig"
+ln -s in.tar "$T/link.tar"
+out=$T/in.tar
+refused in8 "an archive as its own output" "$CRAMFS" build -o "$out" "$T/in.tar"
+refused in9 "the archive through a symlink" "$CRAMFS" build -o "$out" "$T/link.tar"
+run in10 "$CRAMFS" build -o "$out" - < "$T/in.tar"
+[ "$RC" = 16 ] && grep -q "the output is the source read from standard input" "$T/in10.err"
+t_check $? "the archive on standard input: refused (exit $RC)"
+cmp -s "$T/in.tar" "$T/in.tar.orig"
+t_check $? "the archive is left as it was"
+printf '/sub d 700 0 0 - - - - -\n' > "$T/in.table"
+cp "$T/in.table" "$T/in.table.orig"
+out=$T/in.table
+refused in11 "cramfs build -D TABLE -o TABLE" "$CRAMFS" build -D "$out" -o "$out" "$S"
+refused in12 "mkcramfs -D TABLE ... TABLE" "$MKCRAMFS" -D "$out" "$S" "$out"
+cmp -s "$T/in.table" "$T/in.table.orig"
+t_check $? "the table is left as it was"
+cp "$T/b.orig" "$T/blob"
+out=$T/blob
+refused in13 "mkcramfs -i FILE ... FILE" "$MKCRAMFS" -i "$out" "$S" "$out"
+refused in14 "cramfs build --insert FILE -o FILE" "$CRAMFS" build --insert "$out" -o "$out" "$S"
+cmp -s "$T/blob" "$T/b.orig"
+t_check $? "the -i file is left as it was"
+
+# Still allowed: an image of ours inside the tree, built there twice (the
+# second time it is left out), padded too; a new output; a file outside.
+rc_run self1 0 "a first build into the tree" "$CRAMFS" build -o "$I/self.img" "$I"
+rc_run self2 0 "a second build over it: allowed" "$CRAMFS" build -o "$I/self.img" "$I"
+grep -q "the output image is inside the source: left out" "$T/self2.err"
+t_check $? "the old image left out, with the warning"
+rc_run pad1 0 "a padded image into the tree" "$MKCRAMFS" -p "$I" "$I/pad.img"
+rc_run pad2 0 "again over it (the magic after the pad)" "$MKCRAMFS" -p "$I" "$I/pad.img"
+echo old > "$T/outside"
+rc_run outside 0 "an existing file outside the sources: overwritten as ever" \
+    "$CRAMFS" build -o "$T/outside" "$I"
+"$CRAMFS" check "$T/outside" > /dev/null 2>&1
+t_check $? "it is an image now"
 
 t_done

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Shared by `cramfs build` and `mkcramfs`: scan, build, report. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
@@ -93,6 +96,114 @@ static int add_source(struct cramfs_tree *tree, const char *src,
 	return cramfs_tree_add_dir(tree, src, diag);
 }
 
+/*
+ * The finished image is renamed over the output's directory entry, so what
+ * must not be there is an input.  Files are told apart by device and inode
+ * (lstat for the output: the entry the rename replaces), never by how the
+ * paths are spelt.
+ */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether input `path` ("-": standard input) is the output or links to it. */
+static bool is_output(const char *path, const struct stat *out)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return !fstat(STDIN_FILENO, &st) && same_file(&st, out);
+	return (!stat(path, &st) && same_file(&st, out)) ||
+	       (!lstat(path, &st) && same_file(&st, out));
+}
+
+/* A regular file with the cramfs magic, plain or after the boot pad. */
+static bool is_cramfs_image(const char *path, const struct stat *st)
+{
+	static const off_t at[] = { 0, CRAMFS_PAD_SIZE };
+	int fd = S_ISREG(st->st_mode) ?
+		 open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	bool yes = false;
+	uint8_t m[4];
+
+	for (int i = 0; fd >= 0 && !yes && i < 2; i++)
+		yes = pread(fd, m, 4, at[i]) == 4 &&
+		      (cramfs_get32(m, CRAMFS_LITTLE_ENDIAN) == CRAMFS_MAGIC ||
+		       cramfs_get32(m, CRAMFS_BIG_ENDIAN) == CRAMFS_MAGIC);
+	if (fd >= 0)
+		close(fd);
+	return yes;
+}
+
+/*
+ * Whether the output's entry lies in directory `dir`, at any depth: its
+ * directory and each one up ("..", so through symlinks as the kernel
+ * resolved them) compared with `dir`, up to the root.
+ */
+static bool output_below(const char *output, const struct stat *dir)
+{
+	char *copy = strdup(output);
+	int fd = copy ? open(dirname(copy), O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	struct stat st, up;
+	bool found = false;
+
+	free(copy);
+	while (fd >= 0 && !found && !fstat(fd, &st)) {
+		int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		found = same_file(&st, dir);
+		close(fd);
+		fd = parent;
+		if (fd >= 0 && !fstat(fd, &up) && same_file(&up, &st))
+			break;		/* "/": its own parent */
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+static bool refuse(const char *output, const char *what, const char *path)
+{
+	tool_error(output, "the output is %s %s: not overwritten", what, path);
+	return true;
+}
+
+/*
+ * An output that would replace an input: a source (archive or directory),
+ * a device table, the -i file, or an entry of a source directory that is
+ * not a cramfs image.  An image there is an earlier build into the tree,
+ * which cramfs_tree_leave_out keeps out of the new one (with a warning).
+ */
+static bool output_is_input(char *const *sources, int nsources,
+			    const struct cramfs_build_opts *o,
+			    const struct tool_build *b)
+{
+	struct stat out, st;
+
+	if (lstat(b->output, &out))
+		return false;	/* nothing there to lose */
+	for (int i = 0; i < nsources; i++) {
+		if (is_output(sources[i], &out))
+			return refuse(b->output, "the source",
+				      strcmp(sources[i], "-") ? sources[i] :
+				      "read from standard input");
+		if (strcmp(sources[i], "-") && !stat(sources[i], &st) &&
+		    S_ISDIR(st.st_mode) && output_below(b->output, &st) &&
+		    !is_cramfs_image(b->output, &out))
+			return refuse(b->output,
+				      "a file (not a cramfs image) of the source",
+				      sources[i]);
+	}
+	for (unsigned i = 0; i < b->ndevtables; i++) {
+		if (is_output(b->devtables[i], &out))
+			return refuse(b->output, "the device table", b->devtables[i]);
+	}
+	if (o->blob_path && is_output(o->blob_path, &out))
+		return refuse(b->output, "the file to insert", o->blob_path);
+	return false;
+}
+
 /* Sources, then excludes, modes, owners and device tables, in that order. */
 static int make_tree(struct cramfs_tree *tree, char *const *sources,
 		     int nsources, const struct tool_build *b,
@@ -155,6 +266,9 @@ int tool_build_run(char *const *sources, int nsources,
 	 * temporary file behind and saying nothing.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+	/* A usage error: the command line names one file twice. */
+	if (output_is_input(sources, nsources, o, b))
+		return EXIT_USAGE;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cramfs_diag_new(1000, &t.diag) || cramfs_tree_new(&tree)) {
 		tool_error(b->output, "out of memory");

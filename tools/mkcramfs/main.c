@@ -45,7 +45,8 @@ static void usage(FILE *to)
 		" -h, --help     display this help\n"
 		" -V, --version  display version\n\n"
 		"Exit status: 0 success, 8 operational error, 16 usage error\n"
-		"(also: a missing source or -i file, an output that cannot be created).\n");
+		"(also: a missing source or -i file, an output that cannot be created\n"
+		"or that is an input).\n");
 }
 
 static int bad(const char *what, const char *arg)
