@@ -125,7 +125,7 @@ void tool_xip_report_json(const struct cramfs_xip_report *r);
 /*
  * Scan `sources`, build the image with `o` (progress filled in here) and
  * report warnings, errors and (verbose/json) a summary.  Returns the exit
- * code: 0 written, 8 not written.
+ * code: 0 written, 8 not written, 16 the output would replace an input.
  */
 int tool_build_run(char *const *sources, int nsources,
 		   struct cramfs_build_opts *o, const struct tool_build *b);
