@@ -331,6 +331,26 @@ int tool_parse_endian(const char *arg, enum cramfs_endian *out)
 	return 0;
 }
 
+int tool_parse_bytes(const char *arg, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *arg == '-')
+		return -1;
+	if (*end)
+		shift = *end == 'K' || *end == 'k' ? 10 :
+			*end == 'M' || *end == 'm' ? 20 :
+			*end == 'G' || *end == 'g' ? 30 : 64;
+	if (shift == 64 || (*end && end[1]) || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int tool_parse_uint(const char *arg, unsigned long long max,
 		    unsigned long long *out)
 {

@@ -101,6 +101,12 @@ int tool_parse_endian(const char *arg, enum cramfs_endian *out);
 int tool_parse_uint(const char *arg, unsigned long long max,
 		    unsigned long long *out);
 
+/*
+ * A byte count: decimal, with an optional K, M or G (binary) suffix, not
+ * above UINT64_MAX.  Returns 0 and sets *out, or -1.
+ */
+int tool_parse_bytes(const char *arg, uint64_t *out);
+
 /* "drwxr-xr-x" for a cramfs mode (buf >= 11 bytes). */
 void tool_mode_string(unsigned mode, char *buf);
 

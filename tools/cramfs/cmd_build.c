@@ -14,29 +14,6 @@ struct build_cli {
 	unsigned xip_page;	/* --xip-page-size, 0 if not given */
 };
 
-/* A byte count with an optional K, M or G (binary) suffix. */
-static int parse_bytes(const char *arg, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *arg == '-')
-		return -1;
-	switch (*end) {
-	case 'G': case 'g': v <<= 10; /* fall through */
-	case 'M': case 'm': v <<= 10; /* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_xip_mode(const char *arg, enum cramfs_xip_mode *mode)
 {
 	static const char *const names[] = { "off", "mmu", "nommu", "legacy" };
@@ -82,7 +59,7 @@ static int xip_opt(struct build_cli *bc, int c, const char *arg)
 		x->align = (uint32_t)v;
 		return 0;
 	case 256 + 7:
-		if (parse_bytes(arg, &x->budget))
+		if (tool_parse_bytes(arg, &x->budget))
 			return opt_bad("expected a byte count (suffix K, M or G)");
 		return 0;
 	case 256 + 8: bc->b.xip_report = true; return 0;
@@ -180,7 +157,7 @@ static int build_opt(void *ctx, int c, const char *arg)
 			return opt_bad("expected a kernel version MAJOR.MINOR, e.g. 4.15");
 		return 0;
 	case 'S':
-		if (parse_bytes(arg, &o->max_size))
+		if (tool_parse_bytes(arg, &o->max_size))
 			return opt_bad("expected a byte count (suffix K, M or G)");
 		return 0;
 	case 'X':

@@ -11,27 +11,15 @@
 #include "commands.h"
 
 /*
- * --max-output: bytes with an optional K, M or G (binary) suffix; 0 means
- * no limit, which the library spells CRAMFS_EXTRACT_UNLIMITED (its 0 is
- * the default).
+ * --max-output: a byte count (tool_parse_bytes); 0 means no limit, which
+ * the library spells CRAMFS_EXTRACT_UNLIMITED (its 0 is the default).
  */
 static int parse_max_output(const char *arg, uint64_t *out)
 {
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *arg == '-')
+	if (tool_parse_bytes(arg, out))
 		return -1;
-	if (*end)
-		shift = *end == 'K' || *end == 'k' ? 10 :
-			*end == 'M' || *end == 'm' ? 20 :
-			*end == 'G' || *end == 'g' ? 30 : 64;
-	if (shift == 64 || (*end && end[1]) || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = v ? (uint64_t)v << shift : CRAMFS_EXTRACT_UNLIMITED;
+	if (!*out)
+		*out = CRAMFS_EXTRACT_UNLIMITED;
 	return 0;
 }
 
