@@ -158,6 +158,7 @@ static int not_an_archive(struct ar_in *in)
 static int ar_open(struct ar_in *in, const char *path)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	int err;
 
 	if (fd < 0)
 		return diag_add(in->diag, CRAMFS_DIAG_ERROR, -errno,
@@ -176,9 +177,15 @@ static int ar_open(struct ar_in *in, const char *path)
 	if (archive_read_open_fd(in->a, fd, 1 << 16) == ARCHIVE_OK)
 		return 0;
 	/* libarchive's ARCHIVE_ERRNO_FILE_FORMAT, private to it: EILSEQ. */
-	if (archive_errno(in->a) == EILSEQ)
+	err = archive_errno(in->a);
+	if (err == EILSEQ)
 		return not_an_archive(in);
-	return ar_error(in, -EIO, "cannot read");
+	/*
+	 * A system call's errno is passed on; libarchive's own failures
+	 * (ARCHIVE_ERRNO_MISC, -1: a corrupt compressed stream) mean the
+	 * bytes are damaged, -EUCLEAN as build.h promises.
+	 */
+	return ar_error(in, err > 0 ? -err : -EUCLEAN, "cannot read");
 }
 
 /*
