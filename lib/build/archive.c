@@ -8,8 +8,6 @@
  * in sorted order, and a pipe cannot be read twice); nodes point into it.
  * Memory stays bounded by libarchive's block buffer, whatever the sizes.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include <unistd.h>
 
 #include "archive_in.h"
+#include "archive_lib.h"
 
 int ar_error(struct ar_in *in, int err, const char *what)
 {
@@ -242,7 +241,14 @@ int cramfs_tree_add_archive(struct cramfs_tree *t, const char *path,
 {
 	struct ar_in in = { .t = t, .diag = diag, .file = path, .fd = -1 };
 	size_t errors = cramfs_diag_tally(diag, CRAMFS_DIAG_ERROR);
-	int ret = ar_open(&in, path);
+	const char *why;
+	int ret;
+
+	if (arlib_load(&why))
+		return diag_add(diag, CRAMFS_DIAG_ERROR, -ELIBACC,
+				CRAMFS_NO_OFFSET, NULL,
+				"%s: cannot read archives: %s", path, why);
+	ret = ar_open(&in, path);
 
 	/* Ranges already used by an earlier archive of this tree. */
 	if (t->spill_fd >= 0) {

@@ -5,8 +5,6 @@
  * hold gets one warning per entry, counted in the tree's `lossy` so that a
  * strict build refuses it.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "archive_in.h"
+#include "archive_lib.h"
 
 /*
  * An archive's name made an image path (names.c): the harmless spellings

@@ -234,4 +234,10 @@ elif [ -x /usr/bin/time ]; then
     [ "$rss" -lt 40000 ]
     t_check $? "peak RSS ${rss} KiB for 64 MiB of input: bounded (< 40 MiB)"
 fi
+# libarchive is loaded only when an archive is read (lib/build/archive_lib.h):
+# not linked, so a run that reads none maps none of its libraries.
+if command -v ldd >/dev/null; then
+    ! ldd "$CRAMFS" | grep -q 'libarchive\|libcrypto\|libxml2'
+    t_check $? "cramfs is not linked with libarchive or what it pulls in"
+fi
 t_done
