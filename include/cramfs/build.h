@@ -58,7 +58,8 @@ int cramfs_tree_add_dir(struct cramfs_tree *tree, const char *dir,
  * archive, an entry of an unknown type) gets one warning per entry and
  * makes a strict build fail.
  * Returns 0, -EUCLEAN for a damaged archive or something that is not one
- * (detail in diag, naming `path`), or -errno.
+ * (detail in diag, naming `path`), -ELIBACC when libarchive (loaded on the
+ * first call, not linked) is not installed, or -errno.
  */
 int cramfs_tree_add_archive(struct cramfs_tree *tree, const char *path,
 			    struct cramfs_diag *diag);
