@@ -114,6 +114,21 @@ def unraw(o):
     if isinstance(o, dict):
         return {k: unraw(v) for k, v in o.items()}
     return o
+# The text shows names as ls -b does (tools/common/tool.c tool_put_name):
+# control characters and DEL as C escapes, a backslash doubled.
+LSB = {"\a": "a", "\b": "b", "\t": "t", "\n": "n", "\v": "v", "\f": "f", "\r": "r"}
+def lsb(s):
+    out = []
+    for c in s:
+        if c == "\\":
+            out.append("\\\\")
+        elif c in LSB:
+            out.append("\\" + LSB[c])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append("\\%03o" % ord(c))
+        else:
+            out.append(c)
+    return "".join(out)
 def run(args):
     p = subprocess.run([cramfs] + args, capture_output=True)
     return p.stdout.decode("utf-8", "surrogateescape")
@@ -244,8 +259,8 @@ def check_lines(j, img, verbose):
     for p in j["problems"]:
         if p["severity"] == "info" and not verbose:
             continue
-        s = f"{img}: {p['severity']}: " + (f"{p['path']}: " if p["path"] is not None else "")
-        s += p["message"]
+        s = f"{img}: {p['severity']}: " + (f"{lsb(p['path'])}: " if p["path"] is not None else "")
+        s += lsb(p["message"])
         if verbose and "offset" in p:
             s += f" [offset 0x{p['offset']:x}]"
         out.append(("problem", s))
@@ -323,7 +338,7 @@ def check_ls(img, opts):
         fail(f"{what}: {len(text)} text lines, {len(j)} JSON entries")
     for line, e in zip(text, j):
         if "-l" not in opts and "-lR" not in opts:
-            if line != e["path"]:
+            if line != lsb(e["path"]):
                 fail(f"{what}: text path {line!r}, JSON path {e['path']!r}")
             continue
         m = LONG.match(line)
@@ -331,7 +346,7 @@ def check_ls(img, opts):
             fail(f"{what}: text line with no known JSON counterpart: {line!r}")
             continue
         size = f"{e['major']},{e['minor']}" if e["type"] in ("char", "block") else str(e["size"])
-        name = e["path"] + (f" -> {e['target']}" if e["type"] == "symlink" else "")
+        name = lsb(e["path"]) + (f" -> {lsb(e['target'])}" if e["type"] == "symlink" else "")
         for col, got, want in (("mode", m.group(1), mode_string(e)), ("uid", m.group(2), str(e["uid"])),
                                ("gid", m.group(3), str(e["gid"])), ("size", m.group(4).replace(" ", ""), size),
                                ("path", m.group(5), name)):
