@@ -22,9 +22,12 @@
  * as soon as FILE exists (so a test can end them after its writes).
  *
  * Output: one line "verify rounds=N files=F bytes=B mismatches=M
- * status_blocks=S [first=PATH:map|read|held]" (S: the status blocks seen
- * through the mapping in the passes where its sum mismatched) or "stall iterations=N max_us=... p50_us=
- * p99_us=... over_1ms=K"; a SIGBUS or SIGSEGV prints "crash signal=N" and
+ * status_blocks=S status_bytes=X other_bytes=Y [first=PATH:map|read|held
+ * at=OFF seen=HEX want=HEX]", summed over every read(), fresh mapping or
+ * held mapping whose sum mismatched, from the very bytes that were hashed
+ * (S: aligned 64-byte blocks all SR_READY; X, Y: bytes that differ from
+ * the file as read before the writes, reading SR_READY or something else)
+ * or "stall iterations=N max_us=... p50_us=... p99_us=... over_1ms=K"; a SIGBUS or SIGSEGV prints "crash signal=N" and
  * exits 3.  Exit: 0 clean, 1 mismatches, 2 usage or I/O error, 3 crash.
  */
 #define _GNU_SOURCE
@@ -46,6 +49,7 @@ struct sum_entry {
 	uint64_t sum;
 	uint64_t size;
 	const unsigned char *held;	/* mapped once, kept: like program text */
+	unsigned char *ref;		/* read() once before the writes */
 	char path[512];
 };
 
@@ -60,25 +64,102 @@ static uint64_t fnv64(const unsigned char *p, size_t len, uint64_t h)
 
 /*
  * An Intel CFI chip out of read-array mode answers every read with its
- * status register: SR.7 (ready) set, 0x80, on every byte of a bank-width-1
- * chip once the operation is done.
+ * status register: SR.7 (ready) set once the operation is done.  QEMU's
+ * chip gives 0x80 in every byte or 0x0080 in every 16-bit word, depending
+ * on the width of the load (seen: "seen=8000800080008000"), so the bytes
+ * that count are the differing bytes that read SR_READY.
  */
 #define SR_READY 0x80
 #define STATUS_BLOCK 64
+
+/* True if the STATUS_BLOCK bytes at p are all SR_READY. */
+static int is_status_block(const unsigned char *p)
+{
+	for (int i = 0; i < STATUS_BLOCK; i++)
+		if (p[i] != SR_READY)
+			return 0;
+	return 1;
+}
 
 /* Aligned STATUS_BLOCK-byte blocks of p[0..len) that are all SR_READY. */
 static long status_blocks(const unsigned char *p, size_t len)
 {
 	long n = 0;
 
-	for (size_t off = 0; off + STATUS_BLOCK <= len; off += STATUS_BLOCK) {
-		size_t i = 0;
-
-		while (i < STATUS_BLOCK && p[off + i] == SR_READY)
-			i++;
-		n += i == STATUS_BLOCK;
-	}
+	for (size_t off = 0; off + STATUS_BLOCK <= len; off += STATUS_BLOCK)
+		n += is_status_block(p + off);
 	return n;
+}
+
+/*
+ * What one copy of a file (a read() or a mapping) held: its hash, its
+ * status blocks, and the bytes that differ from the file as read before
+ * the writes (ref), split into SR_READY bytes (the chip's status register
+ * read in place) and others; the first difference as "at=OFF seen=HEX
+ * want=HEX".
+ */
+struct copy_check {
+	uint64_t sum;
+	long status_blocks;
+	long status_bytes;
+	long other_bytes;
+	char first_diff[80];
+};
+
+static void note_diff(struct copy_check *c, uint64_t off,
+		      const unsigned char *seen, const unsigned char *want,
+		      size_t n)
+{
+	int k = snprintf(c->first_diff, sizeof(c->first_diff), " at=%llu seen=",
+			 (unsigned long long)off);
+
+	for (size_t i = 0; i < n && i < 8; i++)
+		k += snprintf(c->first_diff + k, sizeof(c->first_diff) - k, "%02x", seen[i]);
+	k += snprintf(c->first_diff + k, sizeof(c->first_diff) - k, " want=");
+	for (size_t i = 0; i < n && i < 8; i++)
+		k += snprintf(c->first_diff + k, sizeof(c->first_diff) - k, "%02x", want[i]);
+}
+
+/* Compare one block of a copy with the reference. */
+static void compare_block(struct copy_check *c, uint64_t off,
+			  const unsigned char *blk, const unsigned char *ref,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (blk[i] == ref[i])
+			continue;
+		if (!c->status_bytes && !c->other_bytes)
+			note_diff(c, off + i, blk + i, ref + i, n - i);
+		if (blk[i] == SR_READY)
+			c->status_bytes++;
+		else
+			c->other_bytes++;
+	}
+}
+
+/*
+ * Hash p[0..len) (the bytes at offset off of the file) into c, and check
+ * the same bytes against ref[off..] if ref.  Each block is copied once and
+ * everything is computed from the copy: the chip leaves status mode within
+ * milliseconds, so a second pass over a mapping would no longer see what
+ * the hash saw.
+ */
+static void check_bytes(struct copy_check *c, const unsigned char *p,
+			size_t len, uint64_t off, const unsigned char *ref)
+{
+	unsigned char blk[STATUS_BLOCK];
+
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < STATUS_BLOCK ? len - done : STATUS_BLOCK;
+
+		memcpy(blk, p + done, n);
+		c->sum = fnv64(blk, n, c->sum);
+		if (n == STATUS_BLOCK && (off + done) % STATUS_BLOCK == 0)
+			c->status_blocks += is_status_block(blk);
+		if (ref)
+			compare_block(c, off + done, blk, ref + off + done, n);
+		done += n;
+	}
 }
 
 /* True once the stop file (XIP_PROBE_STOP) exists. */
@@ -111,8 +192,12 @@ static void on_crash(int sig)
 	_exit(3);
 }
 
-/* fnv64 of the whole file through read(); -1 on error. */
-static int sum_read(const char *path, uint64_t *sum, uint64_t *size)
+/*
+ * The whole file through read() into c (checked against ref if not NULL);
+ * its size in *size; -1 on error.
+ */
+static int sum_read(const char *path, const unsigned char *ref,
+		    struct copy_check *c, uint64_t *size)
 {
 	unsigned char buf[65536];
 	int fd = open(path, O_RDONLY);
@@ -120,10 +205,10 @@ static int sum_read(const char *path, uint64_t *sum, uint64_t *size)
 
 	if (fd < 0)
 		return -1;
-	*sum = FNV_INIT;
+	c->sum = FNV_INIT;
 	*size = 0;
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
-		*sum = fnv64(buf, (size_t)r, *sum);
+		check_bytes(c, buf, (size_t)r, *size, ref);
 		*size += (uint64_t)r;
 	}
 	close(fd);
@@ -131,26 +216,25 @@ static int sum_read(const char *path, uint64_t *sum, uint64_t *size)
 }
 
 /*
- * fnv64 of the file through a private read+exec mapping, as a loader would,
- * and its status blocks (*status) from the same read.
+ * The file through a private read+exec mapping, as a loader would, into c
+ * (checked against ref if not NULL); -1 on error.
  */
-static int sum_map(const char *path, uint64_t size, uint64_t *sum,
-		   long *status)
+static int sum_map(const char *path, uint64_t size, const unsigned char *ref,
+		   struct copy_check *c)
 {
 	int fd = open(path, O_RDONLY);
 	void *p;
 
 	if (fd < 0)
 		return -1;
-	*sum = FNV_INIT;
+	c->sum = FNV_INIT;
 	if (size) {
 		p = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 		if (p == MAP_FAILED) {
 			close(fd);
 			return -1;
 		}
-		*sum = fnv64(p, size, *sum);
-		*status = status_blocks(p, size);
+		check_bytes(c, p, size, 0, ref);
 		munmap(p, size);
 	}
 	close(fd);
@@ -159,12 +243,14 @@ static int sum_map(const char *path, uint64_t size, uint64_t *sum,
 
 static int cmd_sum(const char *path)
 {
+	struct copy_check c = { 0 };
 	uint64_t sum, size;
 
-	if (sum_read(path, &sum, &size)) {
+	if (sum_read(path, NULL, &c, &size)) {
 		fprintf(stderr, "xip-probe: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	sum = c.sum;
 	printf("%016llx %llu %s\n", (unsigned long long)sum,
 	       (unsigned long long)size, path);
 	return 0;
@@ -207,74 +293,77 @@ static int load_sums(const char *list, struct sum_entry *e, int max)
 	return n;
 }
 
-/*
- * Where a mapping differs from the file as read() gives it: " at=OFF
- * seen=BYTES want=BYTES" (8 bytes from the first differing one) into out.
- */
-static void describe_mismatch(const char *path, const unsigned char *map,
-			      uint64_t size, char *out, size_t cap)
-{
-	unsigned char buf[65536];
-	uint64_t off = 0;
-	ssize_t r = 0;
-	int fd = open(path, O_RDONLY);
+/* What the bad copies of a run held, summed; the first one named. */
+struct verify_stats {
+	long mismatches;
+	long status_blocks;
+	long status_bytes;
+	long other_bytes;
+	char first[700];
+};
 
-	*out = 0;
-	if (fd < 0)
+/* Count copy c of file e (read, map or held) if it is bad. */
+static void account(struct verify_stats *v, const struct sum_entry *e,
+		    const char *how, const struct copy_check *c, int failed)
+{
+	if (!failed && c->sum == e->sum)
 		return;
-	while (off < size && (r = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < r && off + i < size; i++) {
-			if (map[off + i] == buf[i])
-				continue;
-			int n = snprintf(out, cap, " at=%llu seen=",
-					 (unsigned long long)(off + i));
-			for (int k = 0; k < 8 && off + i + k < size && n < (int)cap - 3; k++)
-				n += snprintf(out + n, cap - n, "%02x", map[off + i + k]);
-			n += snprintf(out + n, cap - n, " want=");
-			for (int k = 0; k < 8 && i + k < r && n < (int)cap - 3; k++)
-				n += snprintf(out + n, cap - n, "%02x", buf[i + k]);
-			close(fd);
-			return;
-		}
-		off += (uint64_t)r;
-	}
-	close(fd);
+	if (!v->mismatches++)
+		snprintf(v->first, sizeof(v->first), "%s:%s%s", e->path, how,
+			 c->first_diff);
+	v->status_blocks += c->status_blocks;
+	v->status_bytes += c->status_bytes;
+	v->other_bytes += c->other_bytes;
 }
 
-/* One pass over the files; returns the mismatches, noting the first. */
-static int verify_pass(const struct sum_entry *e, int n, char *first,
-		       size_t cap, uint64_t *bytes, long *status)
+/* One pass over the files: every file read, mapped, and its held map. */
+static void verify_pass(const struct sum_entry *e, int n, uint64_t *bytes,
+			struct verify_stats *v)
 {
-	int bad = 0;
-
 	for (int i = 0; i < n; i++) {
-		uint64_t sum = 0, size = 0, msum = 0;
-		long st = 0;
-		int rd = sum_read(e[i].path, &sum, &size);
-		int mp = sum_map(e[i].path, e[i].size, &msum, &st);
+		struct copy_check rd = { 0 }, mp = { 0 }, hd = { 0 };
+		uint64_t size = 0;
+		int rd_err = sum_read(e[i].path, e[i].ref, &rd, &size);
+		int mp_err = sum_map(e[i].path, e[i].size, e[i].ref, &mp);
 
 		*bytes += 2 * e[i].size;
-		if (rd || sum != e[i].sum || size != e[i].size) {
-			if (!bad++)
-				snprintf(first, cap, "%s:read", e[i].path);
-		}
-		if (mp || msum != e[i].sum) {
-			if (!bad++)
-				snprintf(first, cap, "%s:map", e[i].path);
-			*status += st;
-		}
-		if (e[i].held && fnv64(e[i].held, e[i].size, FNV_INIT) != e[i].sum) {
-			char where[100];
-
-			*status += status_blocks(e[i].held, e[i].size);
-			if (!bad++) {
-				describe_mismatch(e[i].path, e[i].held, e[i].size,
-						  where, sizeof(where));
-				snprintf(first, cap, "%s:held%s", e[i].path, where);
-			}
-		}
+		account(v, &e[i], "read", &rd, rd_err || size != e[i].size);
+		account(v, &e[i], "map", &mp, mp_err);
+		if (!e[i].held)
+			continue;
+		hd.sum = FNV_INIT;
+		check_bytes(&hd, e[i].held, e[i].size, 0, e[i].ref);
+		account(v, &e[i], "held", &hd, 0);
 	}
-	return bad;
+}
+
+/*
+ * The reference copy of each file, read before the writes start; kept
+ * only if it has the file's sum.
+ */
+static void load_refs(struct sum_entry *e, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct copy_check c = { 0 };
+		uint64_t size = 0;
+		int fd = open(e[i].path, O_RDONLY);
+		unsigned char *ref = e[i].size ? malloc(e[i].size) : NULL;
+		ssize_t r = -1;
+
+		if (fd >= 0 && ref)
+			r = read(fd, ref, e[i].size);
+		if (fd >= 0)
+			close(fd);
+		if (r == (ssize_t)e[i].size) {
+			c.sum = FNV_INIT;
+			check_bytes(&c, ref, e[i].size, 0, NULL);
+			size = e[i].size;
+		}
+		if (size && c.sum == e[i].sum)
+			e[i].ref = ref;
+		else
+			free(ref);
+	}
 }
 
 /*
@@ -304,25 +393,27 @@ static int cmd_verify(double seconds, const char *list)
 {
 	struct sum_entry *e = calloc(MAX_FILES, sizeof(*e));
 	int n = e ? load_sums(list, e, MAX_FILES) : -1;
-	long rounds = 0, bad = 0, status = 0;
+	struct verify_stats v = { 0 };
+	long rounds = 0;
 	uint64_t bytes = 0;
-	char first[600] = "";
 	double end = now_us() + seconds * 1e6;
 
 	if (n <= 0) {
 		fprintf(stderr, "xip-probe: %s: no sums\n", list);
 		return 2;
 	}
+	load_refs(e, n);
 	hold_maps(e, n);
 	do {
-		bad += verify_pass(e, n, first, sizeof(first), &bytes, &status);
+		verify_pass(e, n, &bytes, &v);
 		rounds++;
 	} while (now_us() < end && !stop_requested());
-	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld status_blocks=%ld%s%s\n",
-	       rounds, n, (unsigned long long)bytes, bad, status,
-	       *first ? " first=" : "", first);
+	printf("verify rounds=%ld files=%d bytes=%llu mismatches=%ld status_blocks=%ld status_bytes=%ld other_bytes=%ld%s%s\n",
+	       rounds, n, (unsigned long long)bytes, v.mismatches,
+	       v.status_blocks, v.status_bytes, v.other_bytes,
+	       *v.first ? " first=" : "", v.first);
 	free(e);
-	return bad ? 1 : 0;
+	return v.mismatches ? 1 : 0;
 }
 
 static int cmp_double(const void *a, const void *b)

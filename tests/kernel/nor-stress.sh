@@ -14,7 +14,7 @@
 #             holds the chip in status mode for busy_erase_ms)
 #   skip-unmap, skip-drain  the debug kernel told to skip step 2 (unmap)
 #             or step 3 (drain) of the revocation must be caught by its
-#             signature: the RAM verifier reads SR_READY blocks (the chip's
+#             signature: the RAM verifier reads SR_READY bytes (the chip's
 #             status register) through mappings held across the writes, or
 #             a process in place dies of SIGSEGV, SIGILL or SIGBUS
 #   skip-recheck  the debug kernel taking a gate reference without the
