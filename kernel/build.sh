@@ -3,12 +3,17 @@
 #
 # Builds (once, cached) an x86_64 guest kernel of the NOR harness
 # (kernel/test/nor-run.sh) from Debian's linux-source-6.1 and prints the
-# path of its bzImage on stdout.
+# path of its bzImage on stdout; for an arm-* VARIANT a 32-bit ARM (ARMv7)
+# kernel of the ARM boards (kernel/test/arm/nor-run-arm.sh) and the path of
+# its zImage (the boards' DTBs beside it, in dtbs/).
 #
 # VARIANT   small    tinyconfig + kernel/config/nor-small.config
 #           lockdep  ... + kernel/config/nor-lockdep.config
 #           kasan    ... + kernel/config/nor-kasan.config
 #           (any NAME with a kernel/config/nor-NAME.config: small + it)
+#           arm-small  ARCH=arm tinyconfig + kernel/config/arm-small.config
+#                   (virt and xilinx-zynq-a9; arm-linux-gnueabihf-gcc)
+#           arm-NAME   ... + kernel/config/arm-NAME.config (arm-debug)
 #           Patched builds add kernel/config/nor-series.config (options the
 #           series itself adds; NOR_SERIES_CONFIG= (empty) leaves it out, for
 #           a series without those options, e.g. an older one).
@@ -34,6 +39,9 @@
 #                           KEY = sha256 of the fragments, the names and
 #                           contents of the applied patches, the recipe
 #                           number, the package version and gcc's version
+#                           (arm-*: zImage and dtbs/zynq-zc702.dtb instead
+#                           of bzImage; the key also has the ARM recipe
+#                           number and the cross compiler's version)
 #   nor-build.lock          one build at a time (flock; callers wait)
 # The series is snapshotted at the start (patches being edited meanwhile do
 # not mix into one build).
@@ -53,7 +61,7 @@ patched=$cache/src-6.1-patched
 
 log() { echo "build.sh: $*" >&2; }
 usage() {
-    echo "usage: kernel/build.sh small|lockdep|kasan [--unpatched] [--config-only] [-j N]" >&2
+    echo "usage: kernel/build.sh small|lockdep|kasan|arm-small|arm-debug [--unpatched] [--config-only] [-j N]" >&2
     exit 2
 }
 
@@ -73,10 +81,30 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$variant" ] || usage
 case $variant in *[!a-z0-9_-]*) log "bad variant name $variant"; usage ;; esac
-fragments=("$config_dir/nor-small.config")
-[ "$variant" = small ] || fragments+=("$config_dir/nor-$variant.config")
+# the architecture: x86_64 (bzImage), or 32-bit ARM for arm-* variants
+# (zImage + the DTBs of the boards; kernel/test/arm/)
+case $variant in
+arm-*)
+    arch=arm
+    cross=${CRAMFS_XIP_ARM_CROSS:-arm-linux-gnueabihf-}
+    image_name=zImage
+    image_path=arch/arm/boot/zImage
+    dtbs=(zynq-zc702.dtb)
+    fragments=("$config_dir/arm-small.config")
+    [ "$variant" = arm-small ] || fragments+=("$config_dir/$variant.config")
+    ;;
+*)
+    arch=x86_64
+    cross=
+    image_name=bzImage
+    image_path=arch/x86/boot/bzImage
+    dtbs=()
+    fragments=("$config_dir/nor-small.config")
+    [ "$variant" = small ] || fragments+=("$config_dir/nor-$variant.config")
+    ;;
+esac
 for f in "${fragments[@]}"; do
-    [ -f "$f" ] || { log "no $f (variants: small lockdep kasan)"; exit 2; }
+    [ -f "$f" ] || { log "no $f (variants: small lockdep kasan arm-small arm-debug)"; exit 2; }
 done
 
 # --- dependencies ------------------------------------------------------------
@@ -88,12 +116,21 @@ for t in gcc make flex bison bc perl xz git flock; do
 done
 [ -e /usr/include/libelf.h ] || missing+=(libelf-dev)
 [ -e /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+if [ "$arch" = arm ]; then
+    command -v "${cross}gcc" >/dev/null || missing+=(gcc-arm-linux-gnueabihf)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     log "missing: ${missing[*]} (scripts/setup installs them)"; exit 2
 fi
 tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1 || true)
 [ -n "$tarball" ] || { log "no /usr/src/linux-source-6.1.tar.*"; exit 2; }
 gccver=$(gcc --version | head -n1)
+# ARM builds: their own recipe number and the cross compiler in the key
+# (the x86 keys stay what they were)
+arm_recipe=1
+archkey=
+[ "$arch" = x86_64 ] ||
+    archkey=" arch=$arch arm_recipe=$arm_recipe cross=$("${cross}gcc" --version | head -n1)"
 
 # --- the series, snapshotted ---------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nor-build.XXXXXX")
@@ -118,7 +155,7 @@ series_config=${NOR_SERIES_CONFIG-$config_dir/nor-series.config}
     fragments+=("$series_config")
 
 fragkey=$( { for f in "${fragments[@]}"; do echo "== ${f##*/}"; cat "$f"; done
-             echo "recipe=$recipe linux-source-6.1=$pkgver gcc=$gccver"; } |
+             echo "recipe=$recipe linux-source-6.1=$pkgver gcc=$gccver$archkey"; } |
            sha256sum | cut -c1-16)
 serieskey=$( { for p in "${series[@]}"; do echo "== $p"; cat "$tmp/series/$p"; done; } |
              sha256sum | cut -c1-16)
@@ -127,14 +164,14 @@ key=$(echo "$fragkey $serieskey" | sha256sum | cut -c1-16)
 out=$cache/nor-kernel-$variant-$key
 odir=$cache/nor-build/$variant-$kind
 
-if [ "$config_only" = 0 ] && [ -s "$out/bzImage" ]; then echo "$out/bzImage"; exit 0; fi
+if [ "$config_only" = 0 ] && [ -s "$out/$image_name" ]; then echo "$out/$image_name"; exit 0; fi
 mkdir -p "$cache"
 exec 9>"$cache/nor-build.lock"
 if ! flock -n 9; then
     log "waiting for another build (lock $cache/nor-build.lock)"
     flock 9
 fi
-if [ "$config_only" = 0 ] && [ -s "$out/bzImage" ]; then echo "$out/bzImage"; exit 0; fi
+if [ "$config_only" = 0 ] && [ -s "$out/$image_name" ]; then echo "$out/$image_name"; exit 0; fi
 
 # --- pristine source -------------------------------------------------------------
 stamp=.cramfs-xip-pristine
@@ -238,7 +275,13 @@ verify_config() {
     return $bad
 }
 
-mk() { make -C "$src" O="$odir" ARCH=x86_64 "$@"; }
+mk() {
+    if [ "$arch" = x86_64 ]; then
+        make -C "$src" O="$odir" ARCH=x86_64 "$@"
+    else
+        make -C "$src" O="$odir" ARCH="$arch" CROSS_COMPILE="$cross" "$@"
+    fi
+}
 mkdir -p "$odir"
 blog=$odir/build.log
 if [ "$(cat "$odir/.cramfs-xip-config" 2>/dev/null)" != "$fragkey" ] || [ ! -f "$odir/.config" ]; then
@@ -255,18 +298,23 @@ if [ "$config_only" = 1 ]; then echo "$odir/.config"; exit 0; fi
 
 # --- build -------------------------------------------------------------------------------
 t0=$SECONDS
-log "make -j$jobs bzImage in $odir ($kind; log: $blog)"
-mk -j"$jobs" bzImage >>"$blog" 2>&1 || { tail -n 40 "$blog" >&2; log "build failed"; exit 1; }
+log "make -j$jobs $image_name${dtbs:+ ${dtbs[*]}} in $odir ($kind; log: $blog)"
+mk -j"$jobs" "$image_name" "${dtbs[@]}" >>"$blog" 2>&1 ||
+    { tail -n 40 "$blog" >&2; log "build failed"; exit 1; }
 secs=$((SECONDS - t0))
 rm -rf "$out.tmp"; mkdir -p "$out.tmp"
-cp "$odir/arch/x86/boot/bzImage" "$out.tmp/"
+cp "$odir/$image_path" "$out.tmp/"
+if [ ${#dtbs[@]} -gt 0 ]; then
+    mkdir "$out.tmp/dtbs"
+    for d in "${dtbs[@]}"; do cp "$odir/arch/$arch/boot/dts/$d" "$out.tmp/dtbs/"; done
+fi
 cp "$odir/.config" "$out.tmp/config"
 cp "$odir/System.map" "$out.tmp/"
 : >"$out.tmp/series"
 [ ${#series[@]} = 0 ] || printf '%s\n' "${series[@]}" >"$out.tmp/series"
 echo "linux-source-6.1 $pkgver recipe $recipe variant $variant ($kind," \
-     "${#series[@]} patches): make bzImage took ${secs}s with -j$jobs on $(nproc) cpus;" \
-     "build dir $odir; $gccver" >"$out.tmp/BUILD-INFO"
+     "${#series[@]} patches): make $image_name${dtbs:+ ${dtbs[*]}} took ${secs}s with -j$jobs on $(nproc) cpus;" \
+     "build dir $odir; ${cross:+${cross}gcc: $("${cross}gcc" --version | head -n1); }$gccver" >"$out.tmp/BUILD-INFO"
 rm -rf "$out"; mv "$out.tmp" "$out"
-log "built in ${secs}s: $out/bzImage"
-echo "$out/bzImage"
+log "built in ${secs}s: $out/$image_name"
+echo "$out/$image_name"
