@@ -1,5 +1,6 @@
 #!/bin/bash
-# kernel/test/nor-run.sh [--kernel VARIANT [--unpatched] | --bzimage PATH]
+# kernel/test/nor-run.sh [--board x86|virt|zynq]
+#                        [--kernel VARIANT [--unpatched] | --bzimage PATH]
 #                        [--image CRAMFS_IMG] [--rw-image IMG] [--guest SCRIPT]
 #                        [--add HOSTFILE:GUESTPATH]... [--timeout S]
 #                        [--append 'extra cmdline'] [--mem MB] [--smp N]
@@ -14,6 +15,8 @@
 # mounts the cramfs of mtd0 read-only on /mnt (with --image), runs the guest
 # script (/init-test) with stdout+stderr on the result port, and reboots.
 # Guest script interface, output format: kernel/test/README.md.
+# --board virt|zynq runs kernel/test/arm/nor-run-arm.sh with the other
+# arguments instead (32-bit ARM boards, same interface; see there).
 #
 # --kernel VARIANT  kernel/build.sh VARIANT (small, lockdep, kasan; built
 #                   and cached on first use); default: small.  The series of
@@ -45,6 +48,16 @@
 #      CRAMFS_XIP_CACHE, CRAMFS_QEMU_ACCEL (default tcg: never kvm here)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# --board virt|zynq: the ARM boards, kernel/test/arm/nor-run-arm.sh (same
+# guest interface and output); --board x86 (the default): this script
+board=x86 args=()
+while [ $# -gt 0 ]; do
+    if [ "$1" = --board ] && [ $# -ge 2 ]; then board=$2; shift 2; else args+=("$1"); shift; fi
+done
+case $board in
+x86) set -- "${args[@]}" ;;
+*) exec "$here/arm/nor-run-arm.sh" --board "$board" "${args[@]}" ;;
+esac
 repo=$(cd "$here/../.." && pwd)
 . "$repo/tests/kernel/common.sh"
 cache=$qemu_cache
@@ -58,7 +71,7 @@ mtdparts="mtdparts=physmap-flash.0:4M(ro),3840k(rw),256k(bios)ro"
 
 log() { echo "nor-run.sh: $*" >&2; }
 usage() {
-    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
