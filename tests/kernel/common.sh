@@ -179,3 +179,31 @@ nor_guest() {
     tail -n 10 "$T/$name.err"
     return 1
 }
+
+# --- the ARM boards (kernel/test/arm/nor-run-arm.sh: virt, xilinx-zynq-a9) ---
+
+# arm_require: skip (77) without what an ARM board guest needs
+arm_require() {
+    command -v qemu-system-arm >/dev/null ||
+        t_skip "qemu-system-arm not installed (package qemu-system-arm: scripts/setup)"
+    command -v arm-linux-gnueabihf-gcc >/dev/null ||
+        t_skip "arm-linux-gnueabihf-gcc not installed (package gcc-arm-linux-gnueabihf: scripts/setup)"
+    [ -e /usr/arm-linux-gnueabihf/lib/libc.a ] ||
+        t_skip "no armhf libc.a (package libc6-dev-armhf-cross: scripts/setup)"
+    command -v fdtput >/dev/null ||
+        t_skip "fdtput not installed (package device-tree-compiler: scripts/setup)"
+    ls /usr/src/linux-source-6.1.tar.* >/dev/null 2>&1 ||
+        t_skip "linux-source-6.1 not installed (scripts/setup)"
+    arm_busybox=${NOR_ARM_BUSYBOX:-/usr/local/lib/cramfs-xip/armhf/bin/busybox}
+    is_static_elf "$arm_busybox" ||
+        t_skip "no static armhf busybox at $arm_busybox (scripts/setup unpacks busybox-static:armhf there)"
+}
+
+# arm_kernel VARIANT [--unpatched]: build (once, cached) the ARM kernel, or
+# fail the test
+arm_kernel() {
+    "$repo_dir/kernel/build.sh" "$@" >"$T/kbuild.out" 2>"$T/kbuild.err" && return 0
+    t_fail "kernel/build.sh $* failed"
+    tail -n 30 "$T/kbuild.err"
+    t_done
+}
