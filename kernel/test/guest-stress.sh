@@ -12,7 +12,9 @@
 #   sees), and a busybox shell loop checksumming with the XIP busybox.
 # Parameters from the kernel command line: stress.cycles (raw cycles,
 # default 1000), stress.files (JFFS2 write+delete rounds, default 30),
-# stress.consumers (default 3), stress.expect=clean|broken|degraded
+# stress.consumers (default 3), stress.rawlen (the range of the raw cycles,
+# default 4k: one erase block of the x86 chip), stress.burst (the last
+# burst of 16 block erases, default 64k), stress.expect=clean|broken|degraded
 # (broken: caught only by its signature: status-register blocks read
 # through a mapping held across the writes, or SIGSEGV/SIGILL/SIGBUS of a
 # process; degraded: copies expected to stay mapped after the writes,
@@ -28,6 +30,8 @@ cycles=$(param stress.cycles 1000)
 files=$(param stress.files 30)
 consumers=$(param stress.consumers 3)
 expect=$(param stress.expect clean)
+rawlen=$(param stress.rawlen 4k)
+burst=$(param stress.burst 64k)
 export XIP_PROBE_STOP=/tmp/stop
 probe=$NOR_MNT/bin/xip-probe
 
@@ -82,7 +86,7 @@ else
     nor_fail "JFFS2 mount of mtd1 failed"
 fi
 t1=$(nor_ms)
-nor-tool cycle /dev/mtd2 "$cycles" 0 4k >/tmp/cycle 2>&1
+nor-tool cycle /dev/mtd2 "$cycles" 0 "$rawlen" >/tmp/cycle 2>&1
 rc=$?
 t2=$(nor_ms)
 tail -n 1 /tmp/cycle | sed 's/^/stress raw /'
@@ -99,7 +103,7 @@ after_pages_in_flash() {
     # open while we look: its close is a sync, another bracket, whose
     # revocation would unmap the copies of a kernel that leaves them.
     nor-tool pause 300
-    nor-tool erase --hold-open 600000 /dev/mtd2 0 64k >/tmp/last-erase 2>&1 &
+    nor-tool erase --hold-open 600000 /dev/mtd2 0 "$burst" >/tmp/last-erase 2>&1 &
     hold_pid=$!
     # the erase is done once it has printed; then the burst's end
     # (MTD_POINTS_IDLE_MS, 10 ms) restores the gate: wait well past it
