@@ -16,7 +16,8 @@
 #           arm-NAME   ... + kernel/config/arm-NAME.config (arm-debug)
 #           Patched builds add kernel/config/nor-series.config (options the
 #           series itself adds; NOR_SERIES_CONFIG= (empty) leaves it out, for
-#           a series without those options, e.g. an older one).
+#           a series without those options, e.g. an older one), patched
+#           arm-* builds also kernel/config/arm-series.config.
 # --unpatched   never apply kernel/patches (mainline 6.1 as Debian ships it)
 #           Without it the series kernel/patches/NNNN-*.patch (all but
 #           0000-cover-letter.patch, in name order) is applied; when there is
@@ -153,6 +154,10 @@ kind=unpatched
 series_config=${NOR_SERIES_CONFIG-$config_dir/nor-series.config}
 [ "$kind" = unpatched ] || [ -z "$series_config" ] ||
     fragments+=("$series_config")
+# the ARM boards share one patched kernel: it also carries the series'
+# cramfs debug knobs (defaults: the normal protocol), for the seeded bugs
+[ "$kind" = unpatched ] || [ -z "$series_config" ] || [ "$arch" != arm ] ||
+    fragments+=("$config_dir/arm-series.config")
 
 fragkey=$( { for f in "${fragments[@]}"; do echo "== ${f##*/}"; cat "$f"; done
              echo "recipe=$recipe linux-source-6.1=$pkgver gcc=$gccver$archkey"; } |

@@ -24,7 +24,7 @@ command -v git >/dev/null || t_skip "git not installed"
 t_init
 
 # Identifiers of include/linux/mtd/cfi.h the series uses as they are
-camel_ok='FeatureSupport|SuspendCmdSupport|NumProtectionFields'
+camel_ok='FeatureSupport|SuspendCmdSupport|NumProtectionFields|EraseSuspend'
 
 mapfile -t series < <(cd "$patches" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
 total=${#series[@]}
