@@ -1,5 +1,6 @@
 # Thin shim over meson + ninja; the real build is meson.build.
 #   make demo   install packages, build, run demo/run-demo.sh
+#               (NOR_DEMO_BOARD=zynq: its NOR story on QEMU xilinx-zynq-a9)
 #   make check  install packages, build `build` and `build-asan`, run the tests
 #   make clean  remove the build directories
 
@@ -11,6 +12,9 @@ ASAN ?= build-asan
 BUILD_OPTS := --buildtype=debugoptimized
 ASAN_OPTS := --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
 TEST_OPTS := --print-errorlogs --num-processes 2
+# the board of demo/nor-demo.sh: x86 (QEMU -M pc) or zynq (xilinx-zynq-a9)
+NOR_DEMO_BOARD ?= x86
+export NOR_DEMO_BOARD
 
 # $(call configure,DIR,OPTIONS): shell code that configures DIR only when it
 # is not configured yet (a configured directory regenerates itself in ninja).
