@@ -2,7 +2,10 @@
 # kernel/test/nor-run.sh.  Kernel command line: bench.load=busy|idle
 # (busy: XIP consumers run from /mnt during the writes; exec: only the
 # memory of programs executing from /mnt, no writes), bench.mb (MiB
-# written per round, default 1), bench.rounds (default 3).
+# written per round, default 1), bench.kb (KiB written per round, for
+# chips too slow to program a MiB: default bench.mb's), bench.erase_kb
+# (KiB erased per round, a multiple of the erase size: default bench.kb),
+# bench.rounds (default 3).
 # Prints "bench ..." lines:
 #   bench mem when=before|loaded cached_kb=N available_kb=N
 #   bench write round=R bytes=B us=T          (raw program of mtd2)
@@ -19,6 +22,8 @@ param() {
 }
 load=$(param bench.load idle)
 mb=$(param bench.mb 1)
+kb=$(param bench.kb $((mb * 1024)))
+erase_kb=$(param bench.erase_kb "$kb")
 rounds=$(param bench.rounds 3)
 export XIP_PROBE_STOP=/tmp/stop
 
@@ -56,14 +61,15 @@ dbg=$(ls -d /sys/kernel/debug/cramfs/* 2>/dev/null | head -n 1)
 [ -n "$dbg" ] && sed 's/^/bench revoke-before /' "$dbg/revoke_stats"
 r=1
 while [ "$r" -le "$rounds" ]; do
-    nor-tool erase /dev/mtd2 0 "${mb}m" | awk -v r="$r" '{ for (i = 1; i <= NF; i++) if ($i ~ /^(len|us)=/) f = f " " $i; print "bench erase round=" r f }'
-    nor-tool write /dev/mtd2 0 "${mb}m" "$r" | awk -v r="$r" '{ for (i = 1; i <= NF; i++) if ($i ~ /^(len|us)=/) f = f " " $i; print "bench write round=" r f }'
+    nor-tool erase /dev/mtd2 0 "${erase_kb}k" | awk -v r="$r" '{ for (i = 1; i <= NF; i++) if ($i ~ /^(len|us)=/) f = f " " $i; print "bench erase round=" r f }'
+    nor-tool write /dev/mtd2 0 "${kb}k" "$r" | awk -v r="$r" '{ for (i = 1; i <= NF; i++) if ($i ~ /^(len|us)=/) f = f " " $i; print "bench write round=" r f }'
     r=$((r + 1))
 done
 [ -n "$dbg" ] && sed 's/^/bench revoke /' "$dbg/revoke_stats"
 # the RCU grace period under the same load, the cost percpu_ref_kill()
 # would add to every revocation (bench/README.md); its error line, if
-# membarrier() is missing, reaches the result port as is
+# membarrier() is missing or waits for no grace period (one CPU: zynq),
+# reaches the result port as is
 [ "$load" = busy ] && [ -n "$dir" ] && nor-tool gp 50 | sed 's/^/bench /'
 touch /tmp/stop
 wait
