@@ -13,7 +13,9 @@
 # Parameters from the kernel command line: stress.cycles (raw cycles,
 # default 1000), stress.files (JFFS2 write+delete rounds, default 30),
 # stress.consumers (default 3), stress.rawlen (the range of the raw cycles,
-# default 4k: one erase block of the x86 chip), stress.burst (the last
+# default 4k: one erase block of the x86 chip), stress.rawprog (how much
+# of that range each cycle programs and verifies, default all of it; the
+# zynq chip programs at ~220 us a byte), stress.burst (the last
 # burst of 16 block erases, default 64k), stress.expect=clean|broken|degraded
 # (broken: caught only by its signature: status-register blocks read
 # through a mapping held across the writes, or SIGSEGV/SIGILL/SIGBUS of a
@@ -32,6 +34,7 @@ consumers=$(param stress.consumers 3)
 expect=$(param stress.expect clean)
 rawlen=$(param stress.rawlen 4k)
 burst=$(param stress.burst 64k)
+rawprog=$(param stress.rawprog "$rawlen")
 export XIP_PROBE_STOP=/tmp/stop
 probe=$NOR_MNT/bin/xip-probe
 
@@ -86,7 +89,7 @@ else
     nor_fail "JFFS2 mount of mtd1 failed"
 fi
 t1=$(nor_ms)
-nor-tool cycle /dev/mtd2 "$cycles" 0 "$rawlen" >/tmp/cycle 2>&1
+nor-tool cycle /dev/mtd2 "$cycles" 0 "$rawlen" "$rawprog" >/tmp/cycle 2>&1
 rc=$?
 t2=$(nor_ms)
 tail -n 1 /tmp/cycle | sed 's/^/stress raw /'

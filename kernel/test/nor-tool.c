@@ -24,7 +24,9 @@
  *   nor-tool verify DEV OFF LEN PATTERN        read() and compare
  *       verify DEV off=0xO len=N pattern=P ok us=T
  *       verify DEV off=0xO len=N pattern=P MISMATCH at=0xA got=XX want=YY bad_bytes=K
- *   nor-tool cycle [-v] DEV N [OFF [LEN]]      N x (erase, write, verify)
+ *   nor-tool cycle [-v] DEV N [OFF [LEN [PLEN]]]  N x (erase, write, verify);
+ *       PLEN: program and verify only the first PLEN bytes of the erased
+ *       range (for chips that program slowly: QEMU's cfi02)
  *       cycle I erase_us=T write_us=T verify=ok|MISMATCH|error max_block_us=M
  *       cycles N failed=F erase_us=MIN/AVG/MAX write_us=MIN/AVG/MAX
  *   nor-tool mapread FILE SECONDS              mmap FILE read-only (shared),
@@ -108,7 +110,7 @@ static int usage(void)
 	      " refuse [--stats FILE] DEV OFF LEN | residency FILE STOPFILE |"
 	      " killwait PID MS | remap FILE STOPFILE |"
 	      " write [-v] DEV OFF LEN PATTERN | verify DEV OFF LEN PATTERN |"
-	      " cycle [-v] DEV N [OFF [LEN]] | mapread FILE SECONDS |"
+	      " cycle [-v] DEV N [OFF [LEN [PLEN]]] | mapread FILE SECONDS |"
 	      " pagemap PID START END BASE SIZE | gp N | ms | pause MS | tsc-khz\n"
 	      "exit: 0 ok, 1 failure, 2 usage, 3 not supported by the kernel (gp)\n",
 	      stderr);
@@ -507,17 +509,23 @@ static void stat3(const char *name, uint64_t *v, int n)
 static int cmd_cycle(int argc, char **argv)
 {
 	struct dev d;
-	uint64_t n, off, len, *eus, *wus;
+	uint64_t n, off, len, plen, *eus, *wus;
 	int i, failed = 0;
 
-	if (argc < 2 || argc > 4)
+	if (argc < 2 || argc > 5)
 		return usage();
 	if (parse_num(argv[1], &n) || n == 0 || n > 1000000)
 		return usage();
 	if (dev_open(&d, argv[0], O_RDWR) < 0)
 		return 1;
-	if (get_range(&d, argc - 2, argv + 2, &off, &len, 1))
+	if (get_range(&d, argc > 4 ? 2 : argc - 2, argv + 2, &off, &len, 1))
 		return 2;
+	plen = len;
+	if (argc > 4 && (parse_num(argv[4], &plen) || plen == 0 || plen > len)) {
+		fprintf(stderr, "nor-tool: cycle: PLEN %s not in 1..%" PRIu64 "\n",
+			argv[4], len);
+		return 2;
+	}
 	eus = calloc(n, sizeof(*eus));
 	wus = calloc(n, sizeof(*wus));
 	if (!eus || !wus)
@@ -529,13 +537,13 @@ static int cmd_cycle(int argc, char **argv)
 		int r;
 
 		if (do_erase(&d, off, len, &eus[i], &emax) ||
-		    do_write(&d, off, len, i + 1, &wus[i], &wmax)) {
+		    do_write(&d, off, plen, i + 1, &wus[i], &wmax)) {
 			printf("cycle %d error\n", i + 1);
 			failed++;
 			n = i + 1;
 			break;
 		}
-		r = do_verify(&d, off, len, i + 1, msg, sizeof(msg));
+		r = do_verify(&d, off, plen, i + 1, msg, sizeof(msg));
 		if (r) {
 			v = r < 0 ? "error" : msg;
 			failed++;
