@@ -5,7 +5,7 @@
 #
 # One 8 MiB Intel CFI chip (kernel/test/nor-run.sh), the patched small
 # kernel booted with cfi_cmdset_0001.refuse_point_holders=1 (the series'
-# DO NOT MERGE patch 15): the chip stands in for lpddr, map_rom or map_ram,
+# DO NOT MERGE patch 16): the chip stands in for lpddr, map_rom or map_ram,
 # which point but do not opt in.  mtd0 holds an XIP cramfs (busybox in
 # place).  In the guest:
 #   1. the mount points at the whole image (no revocation statistics: no

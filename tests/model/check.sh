@@ -5,10 +5,10 @@
 # its read sections 0005, its fault-time mapping 0006), bursts with the
 # restore worker (0002), copies during an erase that reads suspend (0010,
 # with its acquire; reads served: 0002, 0003; the busy chip and its erase
-# suspend are 0014's), and check that every seeded bug is caught, among
+# suspend are 0015's), and check that every seeded bug is caught, among
 # them every barrier removed (the reordering it allows, modelled).  What
 # of v2 the model leaves out (the range, yield, opt-in, suspend, removal;
-# 0004, 0008, 0009, 0011, 0015; 0013's knobs are seeded bugs): README.md.
+# 0004, 0008, 0009, 0011, 0016; 0014's knobs are seeded bugs): README.md.
 # One "ok:"/"FAIL:" line per check, then a summary.
 #
 #   bash tests/model/check.sh
@@ -59,7 +59,7 @@ checks=(
 	"impl/safety|pass|safety|-DNC=2"
 	"impl/L1-writer-progress|pass|l1|-DNC=2"
 	"impl/L2-waiter-progress|pass|l2|-DNC=2"
-	# with 0014's busy hold and erase suspend for mtd_read(), and the
+	# with 0015's busy hold and erase suspend for mtd_read(), and the
 	# 0010 copies during an erase (S3).  Liveness with copies
 	# is checked without bursts here (bursts: impl/L*), together in
 	# MODEL_FULL

@@ -40,10 +40,10 @@
  *         cramfs_xip_zap_copies() at the end of cramfs_xip_restore()
  *         (-DERASE_SUSPEND), which waits with atomic_read_acquire() (v2;
  *         v1's plain load is -DNO_ZAP_ACQUIRE)
- *   0014 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
+ *   0015 [0005, 0006]  DO NOT MERGE, CONFIG_MTD_CFI_INTELEXT_BUSY_DEBUG:
  *         busy_erase_ms / busy_program_us (the held chip), model_suspend
  *         (reads suspend a held erase)
- *   (0013, DO NOT MERGE, cramfs's debug knobs: seeded bugs here, NO_UNMAP,
+ *   (0014, DO NOT MERGE, cramfs's debug knobs: seeded bugs here, NO_UNMAP,
  *         NO_DRAIN, NO_ZAP, NO_RECHECK)
  *   Not modelled (README.md, "What of v2 the model does not cover"):
  *   0002 (operations on the image's range fail with -EBUSY before any
@@ -62,7 +62,7 @@
  *         stays OPEN and nothing revokes), 0008 [0008] (lockdep
  *         annotation of the gate: no protocol change), 0009 (the 10 ms
  *         grace: a comment in cramfs_xip_revoke()), 0011 [0007] (debugfs
- *         statistics, only writer-side timing), 0015 (DO NOT MERGE,
+ *         statistics, only writer-side timing), 0016 (DO NOT MERGE,
  *         refuse_point_holders: the opt-in switched off), 0012
  *         (cfi_cmdset_0002: the same brackets on the AMD chip; the
  *         model's chip is cfi_cmdset_0001's).
@@ -242,7 +242,7 @@
  *   NO_ZAP_ACQUIRE      zap_copies: atomic_read(&copying), v1; the
  *                       load of copied may precede it              (S3)
  * Options:
- *   ERASE_SUSPEND       erase or program per bracket; 0014's hold (the
+ *   ERASE_SUSPEND       erase or program per bracket; 0015's hold (the
  *                       chip busy, chip->mutex dropped between polls) and
  *                       its erase suspend for mtd_read(): a read during
  *                       an erase is served (suspend, read, resume), during
@@ -272,7 +272,7 @@
 mtype = { ARRAY, BUSY, SUSPENDED, STATUS };
 /* ARRAY     read-array mode: FL_READY or FL_POINT
  * BUSY      program or erase running: FL_WRITING / FL_ERASING (held by
- *           0014); every load returns status bytes
+ *           0015); every load returns status bytes
  * SUSPENDED erase suspended (FL_ERASE_SUSPENDED): array reads outside
  *           the erasing block (cramfs lives outside it)
  * STATUS    operation done, chip left in status mode (FL_STATUS) until
@@ -427,7 +427,7 @@ inline wait_event_hoist(me, cond, x)
 /* mtd_read() -> cfi_intelext_read() -> do_read_onechip(): mutex_lock,
  * get_chip(FL_READY): sleeps while a program runs, or an erase without
  * erase suspend; with ERASE_SUSPEND (0003's cfi_can_suspend_erase() for
- * FL_READY with 0014's model_suspend, on a real chip FeatureSupport bit 1)
+ * FL_READY with 0015's model_suspend, on a real chip FeatureSupport bit 1)
  * chip_ready() suspends an erase (0xB0, 0x70, poll); in FL_STATUS it
  * writes Read Array (0xFF).  map_copy_from(); put_chip() resumes a
  * suspended erase (0xD0, 0x70); mutex_unlock. */
@@ -988,9 +988,9 @@ inline mtd_restore_points(me, lost)
 /* ---- writer: a cfi_cmdset_0001 entry point bracketed (0002, 0003) -- */
 
 /* The operation proper (do_write_buffer / do_erase_oneblock), unchanged
- * by the series except for 0014's hold: get_chip() (sleeps while a
+ * by the series except for 0015's hold: get_chip() (sleeps while a
  * FL_POINT reference is left), the command (the chip leaves read-array);
- * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0014's
+ * INVAL_CACHE_AND_WAIT polls with chip->mutex dropped (0015's
  * cfi_busy_hold() slices), so reads may suspend an erase in between; the
  * chip ends in FL_STATUS.  How many polls does not matter: between the
  * command and the last poll any number of reads can come. */
