@@ -57,6 +57,8 @@
  * fork, open), 2 usage error.
  */
 #define _GNU_SOURCE
+/* /proc/PID/mem offsets are addresses: above 2 GiB on 32-bit ARM */
+#define _FILE_OFFSET_BITS 64
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -727,6 +729,48 @@ static int core_name(pid_t pid, char *out, size_t size)
 	return 0;
 }
 
+/* A core's ELF header, either class, as the fields core_segment() needs. */
+struct core_hdr {
+	int class;
+	uint64_t phoff;
+	unsigned int phnum, phentsize;
+};
+
+static int read_core_hdr(int fd, struct core_hdr *h)
+{
+	Elf64_Ehdr e64;
+	Elf32_Ehdr e32;
+
+	if (pread(fd, &e64, sizeof(e64), 0) != sizeof(e64) ||
+	    memcmp(e64.e_ident, ELFMAG, SELFMAG))
+		return -1;
+	h->class = e64.e_ident[EI_CLASS];
+	if (h->class == ELFCLASS64 && e64.e_type == ET_CORE) {
+		h->phoff = e64.e_phoff, h->phnum = e64.e_phnum, h->phentsize = e64.e_phentsize;
+		return 0;
+	}
+	memcpy(&e32, &e64, sizeof(e32));
+	if (h->class != ELFCLASS32 || e32.e_type != ET_CORE)
+		return -1;
+	h->phoff = e32.e_phoff, h->phnum = e32.e_phnum, h->phentsize = e32.e_phentsize;
+	return 0;
+}
+
+/* Program header i of the core, widened to Elf64_Phdr; -1 if unreadable. */
+static int read_core_phdr(int fd, const struct core_hdr *h, unsigned int i, Elf64_Phdr *ph)
+{
+	off_t at = (off_t)(h->phoff + (uint64_t)i * h->phentsize);
+	Elf32_Phdr p32;
+
+	if (h->class == ELFCLASS64)
+		return pread(fd, ph, sizeof(*ph), at) == sizeof(*ph) ? 0 : -1;
+	if (pread(fd, &p32, sizeof(p32), at) != sizeof(p32))
+		return -1;
+	ph->p_type = p32.p_type, ph->p_offset = p32.p_offset, ph->p_vaddr = p32.p_vaddr;
+	ph->p_filesz = p32.p_filesz, ph->p_memsz = p32.p_memsz;
+	return 0;
+}
+
 /*
  * The PT_LOAD of the core over [start, start + len): "omitted" if there is
  * none or its p_filesz is 0, else "dumped" with how its bytes compare with
@@ -736,26 +780,24 @@ static const char *core_segment(const char *core, const unsigned char *start, si
 				const unsigned char *want, char *detail, size_t size)
 {
 	uint64_t a = (uintptr_t)start;
-	Elf64_Ehdr eh;
+	struct core_hdr eh;
 	Elf64_Phdr ph;
-	int fd = open(core, O_RDONLY), i;
+	int fd = open(core, O_RDONLY);
+	unsigned int i;
 
 	snprintf(detail, size, "core=%s segment=none", core);
-	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_type != ET_CORE) {
+	if (fd < 0 || read_core_hdr(fd, &eh)) {
 		snprintf(detail, size, "core=%s not-an-elf-core", core);
 		if (fd >= 0)
 			close(fd);
 		return "bad-core";
 	}
-	for (i = 0; i < eh.e_phnum; i++) {
+	for (i = 0; i < eh.phnum; i++) {
 		static unsigned char buf[PS];
 		size_t off, k;
 		int zero = 1, same = 1;
 
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
-		    sizeof(ph))
+		if (read_core_phdr(fd, &eh, i, &ph))
 			break;
 		if (ph.p_type != PT_LOAD || a < ph.p_vaddr || a >= ph.p_vaddr + ph.p_memsz)
 			continue;

@@ -207,3 +207,59 @@ arm_kernel() {
     tail -n 30 "$T/kbuild.err"
     t_done
 }
+
+# arm_stress_image IMG: the image of guest-stress.sh for the ARM boards:
+# the static armhf busybox and xip-probe (cross-compiled) executed in
+# place, a compressed text file and a whole-file XIP data file, their
+# checksums (/etc/sums, /etc/numbers.sha256), built by our builder with
+# --xip; the files hold no run of SR_READY bytes, so any a guest reads
+# through a mapping is the chip's status register.  Sets $arm_probe_host
+# (the host's build of xip-probe).  Fails the test on error.
+arm_stress_image() {
+    local img=$1 src=$T/stress-src probe f
+    probe=$("$repo_dir/kernel/test/arm/arm-tool.sh" xip-probe 2>"$T/tool.err") ||
+        { t_fail "arm-tool.sh xip-probe"; cat "$T/tool.err"; t_done; }
+    arm_probe_host=$T/xip-probe-host
+    gcc -O2 -o "$arm_probe_host" "$repo_dir/kernel/test/xip-probe.c" ||
+        { t_fail "cannot build xip-probe for the host"; t_done; }
+    mkdir -p "$src/bin" "$src/share" "$src/etc"
+    cp "$arm_busybox" "$src/bin/busybox"
+    cp "$probe" "$src/bin/xip-probe"
+    seq 1 30000 >"$src/share/numbers.txt"
+    head -c 200000 /dev/urandom >"$src/share/xip.bin"
+    (cd "$src" && sha256sum share/numbers.txt | sed 's| share/| /mnt/share/|' >etc/numbers.sha256)
+    for f in bin/busybox bin/xip-probe share/numbers.txt share/xip.bin; do
+        "$arm_probe_host" sum "$src/$f" | sed "s| $src/| /mnt/|"
+    done >"$src/etc/sums"
+    for f in bin/busybox bin/xip-probe share/numbers.txt share/xip.bin; do
+        "$arm_probe_host" status "$src/$f"
+    done | grep -v '^status_blocks=0 ' && { t_fail "the image files hold SR_READY blocks"; t_done; }
+    rc_run build 0 "cramfs build --xip (stress image, armhf)" "$CRAMFS" build --xip \
+        --xip-files share/xip.bin --max-size 4M -o "$img" "$src" || t_done
+}
+
+# arm_stress_run BOARD NAME EXPECT STRICT APPEND NOR-RUN-ARGS...: one
+# guest-stress.sh run on BOARD (kernel/test/arm/nor-run-arm.sh), its
+# verdict and summary lines as test lines; output in $T/NAME.out.
+# APPEND: stress.* and kernel parameters after the partitions of
+# $arm_stress_parts.
+arm_stress_run() {
+    local board=$1 name=$2 expect=$3 strict=$4 append=$5 rc
+    shift 5
+    t_note "$name: expect $expect, $append"
+    "$repo_dir/kernel/test/arm/nor-run-arm.sh" --board "$board" "$@" $strict \
+        --image "$T/stress.img" --guest "$repo_dir/kernel/test/guest-stress.sh" \
+        --timeout "${NOR_STRESS_TIMEOUT:-900}" \
+        --append "$arm_stress_parts stress.expect=$expect $append" \
+        >"$T/$name.out" 2>"$T/$name.err"
+    rc=$?
+    grep -E '^(ok|FAIL):' "$T/$name.out" | sed "s/^\(ok\|FAIL\): /\1: $name: /"
+    grep -E '^stress (summary|raw|writers|stall|text-pages|revoke|verify|busybox)' "$T/$name.out" |
+        sed "s/^/# $name: /"
+    t_check $rc "$name: guest verdict (nor-run-arm.sh exit $rc; $(grep -o 'guest run took [0-9]* ms' "$T/$name.err"))"
+    [ $rc = 0 ] || {
+        grep -E 'kmsg .*(BUG|WARNING|lockdep|KASAN|hung|Oops)' "$T/$name.out" | head -n 20
+        tail -n 5 "$T/$name.err"
+    }
+    return $rc
+}
