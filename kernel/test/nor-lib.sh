@@ -115,3 +115,22 @@ nor_dump_blocked() { echo w >/proc/sysrq-trigger; }
 
 # nor_kmsg TEXT: a line in the kernel log (marks a point among kmsg lines)
 nor_kmsg() { echo "<5>guest: $*" >/dev/kmsg; }
+
+# nor_status_probe FILE SECONDS: start status-probe (ARM boards,
+# kernel/test/arm/status-probe.c) on a shared mapping of FILE, output in
+# /tmp/probe.out, stopped by /tmp/stop; P is its pid.  Checks that its
+# idle copy is the file and that the mapping is in place (pagemap; prints
+# a "probe-map" line)
+nor_status_probe() {
+    status-probe "$1" /tmp/stop "$2" >/tmp/probe.out 2>&1 &
+    P=$!
+    nor_wait_for 'grep -q "^status-probe ready" /tmp/probe.out' 100
+    grep '^status-probe ready' /tmp/probe.out
+    grep -q '^status-probe ready .* ref=read-ok' /tmp/probe.out
+    nor_check $? "the reader's copy of its mapping (chip idle) is the file (read())"
+    _range=$(nor_maps $P "$1" | awk '$2 == "r--s" { split($1, r, "-"); print r[1], r[2] }')
+    pm=$(nor-tool pagemap $P 0x${_range% *} 0x${_range#* } $NOR_BASE $NOR_RO_SIZE)
+    echo "probe-map $(nor_maps $P "$1") $pm"
+    echo "$pm" | grep -q ' flash=[1-9]'
+    nor_check $? "the reader's shared mapping of busybox is in place ($pm)"
+}

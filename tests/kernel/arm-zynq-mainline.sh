@@ -113,17 +113,7 @@ echo "$pages" | grep -q ' flash=[1-9]'
 nor_check $? "its present text pages are flash pages ($pages)"
 
 # a reader of its own in-place mapping of busybox
-status-probe $BB /tmp/stop 60 >/tmp/probe.out 2>&1 &
-P=$!
-nor_wait_for 'grep -q "^status-probe ready" /tmp/probe.out' 100
-grep '^status-probe ready' /tmp/probe.out
-grep -q '^status-probe ready .* ref=read-ok' /tmp/probe.out
-nor_check $? "the reader's copy of its mapping (chip idle) is the file (read())"
-range=$(nor_maps $P $BB | awk '$2 == "r--s" { split($1, r, "-"); print r[1], r[2] }')
-pm=$(nor-tool pagemap $P 0x${range% *} 0x${range#* } $NOR_BASE $NOR_RO_SIZE)
-echo "probe-map $(nor_maps $P $BB) $pm"
-echo "$pm" | grep -q ' flash=[1-9]'
-nor_check $? "the reader's shared mapping of busybox is in place ($pm)"
+nor_status_probe $BB 60
 
 u0=$(cut -d' ' -f1 /proc/uptime)
 nor-tool erase -v $NOR_RW 0 $((2 * NOR_ERASESIZE)) >/tmp/erase.out 2>&1
